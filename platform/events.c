@@ -1,0 +1,319 @@
+/*
+ * events.c -- what a wait status means, and what we do about it.
+ *
+ * Every status the kernel reports for a thread we trace comes through
+ * tgt_status.  It either handles the event inside (a new thread, a fork
+ * child to let go, our own SIGSTOP) and lets the thread go on, or marks a
+ * stop event pending on the thread for the packet layer to report.
+ */
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/ptrace_int.h"
+#include "platform/target.h"
+
+#ifndef SI_KERNEL
+#define SI_KERNEL	0x80
+#endif
+
+#define TGT_MAX_STASH	64	/* statuses of not-yet-known threads kept */
+
+/*
+ * A new thread or fork child may report its first stop before its parent
+ * reports the clone or fork event.  Such statuses wait here until the
+ * parent's event names the new pid.
+ */
+static struct {
+	pid_t	pid;
+	int	status;
+} stash[TGT_MAX_STASH];
+static unsigned nstash;
+
+static void
+stash_put(pid_t pid, int status)
+{
+	if (nstash == TGT_MAX_STASH) {
+		/* Oldest first out: it belongs to nobody we know. */
+		memmove(stash, stash + 1, sizeof(stash[0]) * (nstash - 1));
+		nstash--;
+	}
+	stash[nstash].pid = pid;
+	stash[nstash].status = status;
+	nstash++;
+}
+
+/* The first status of a new pid: from the stash, or by waiting for it. */
+static int
+first_status(pid_t pid, int *status)
+{
+	unsigned i;
+
+	for (i = 0; i < nstash; i++) {
+		if (stash[i].pid == pid) {
+			*status = stash[i].status;
+			memmove(stash + i, stash + i + 1,
+			    sizeof(stash[0]) * (nstash - i - 1));
+			nstash--;
+			return 0;
+		}
+	}
+	while (waitpid(pid, status, __WALL) == -1) {
+		if (errno != EINTR)
+			return -1;
+	}
+	return 0;
+}
+
+void
+thr_gone(struct thr *t)
+{
+	struct proc *p = t->t_proc;
+
+	if (t->t_tid != p->p_pid) {
+		thr_free(t);
+		return;
+	}
+	/* The leader is kept until its exit is reported. */
+	t->t_stopped = true;
+}
+
+/* Let a thread go on after an event we handled ourselves. */
+static void
+thr_go_on(struct thr *t)
+{
+	struct target *g = t->t_proc->p_tgt;
+
+	if (g->g_running && !g->g_stopping && !t->t_pending)
+		thr_resume(t);
+}
+
+/* 1. The process (leader exit) or one of its threads is gone. */
+static void
+ev_exit(struct thr *t, int status)
+{
+	struct proc *p = t->t_proc;
+	struct thr *o, *to;
+
+	if (t->t_tid != p->p_pid) {
+		thr_free(t);
+		return;
+	}
+	TAILQ_FOREACH_SAFE(o, &p->p_threads, t_entry, to) {
+		if (o != t)
+			thr_free(o);
+	}
+	memset(&t->t_stop, 0, sizeof(t->t_stop));
+	if (WIFEXITED(status)) {
+		t->t_stop.s_kind = STOP_EXITED;
+		t->t_stop.s_code = WEXITSTATUS(status);
+	} else {
+		t->t_stop.s_kind = STOP_KILLED;
+		t->t_stop.s_signo = WTERMSIG(status);
+	}
+	t->t_stopped = true;
+	t->t_pending = true;
+	t->t_want_sigstop = false;
+	p->p_exited = true;
+}
+
+/* 2. PTRACE_EVENT_CLONE: a new thread, stopped by SIGSTOP at birth. */
+static void
+ev_clone(struct thr *t)
+{
+	unsigned long msg;
+	struct thr *n;
+	int status;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == -1 ||
+	    (n = thr_new(t->t_proc, (pid_t)msg)) == NULL) {
+		thr_go_on(t);
+		return;
+	}
+	if (first_status(n->t_tid, &status) == -1 || !WIFSTOPPED(status)) {
+		thr_free(n);
+		thr_go_on(t);
+		return;
+	}
+	n->t_stopped = true;
+	hw_apply(n);
+	n->t_rkind = RESUME_CONT;
+	thr_go_on(n);
+	thr_go_on(t);
+}
+
+/*
+ * 3. PTRACE_EVENT_FORK / VFORK: the child is traced and stopped.  We let
+ * it go without our breakpoints: a fork child gets the original bytes
+ * back in its own copy; a vfork child shares the parent's memory, so the
+ * breakpoints come out of it until PTRACE_EVENT_VFORK_DONE.
+ */
+static void
+ev_fork(struct thr *t, bool vfork)
+{
+	struct proc *p = t->t_proc;
+	unsigned long msg;
+	int status;
+
+	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == 0 &&
+	    first_status((pid_t)msg, &status) == 0 && WIFSTOPPED(status)) {
+		if (vfork)
+			bp_lift(p);
+		else
+			bp_clear_in(p, (pid_t)msg);
+		ptrace(PTRACE_DETACH, (pid_t)msg, NULL, NULL);
+	}
+	thr_go_on(t);
+}
+
+/* 4. PTRACE_EVENT_EXEC: one thread left, a new program, no breakpoints. */
+static void
+ev_exec(struct thr *t)
+{
+	struct proc *p = t->t_proc;
+	struct thr *o, *to;
+	struct bp *b;
+
+	TAILQ_FOREACH_SAFE(o, &p->p_threads, t_entry, to) {
+		if (o != t)
+			thr_free(o);
+	}
+	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
+		TAILQ_REMOVE(&p->p_bps, b, b_entry);
+		free(b);
+	}
+	p->p_nbps = 0;
+	p->p_bps_lifted = false;
+	memset(p->p_hw, 0, sizeof(p->p_hw));
+	if (p->p_memfd != -1) {
+		close(p->p_memfd);
+		p->p_memfd = -1;
+	}
+	memset(&t->t_stop, 0, sizeof(t->t_stop));
+	if (p->p_tgt->g_exec_events) {
+		t->t_stop.s_kind = STOP_EXEC;
+	} else {
+		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_stop.s_signo = SIGTRAP;
+	}
+	t->t_pending = true;
+}
+
+/* 5. SIGTRAP: our breakpoint, a debug register, a step, or a signal. */
+static void
+ev_trap(struct thr *t)
+{
+	struct stop *s = &t->t_stop;
+	siginfo_t si;
+	uint64_t pc;
+
+	memset(s, 0, sizeof(*s));
+	s->s_kind = STOP_SIGNAL;
+	s->s_signo = SIGTRAP;
+	t->t_pending = true;
+	if (ptrace(PTRACE_GETSIGINFO, t->t_tid, NULL, &si) == -1)
+		return;
+	if (si.si_code <= 0)
+		return;		/* sent by kill(2) and friends */
+	if (si.si_code == SI_KERNEL || si.si_code == TRAP_BRKPT) {
+		if (regs_peek_pc(t->t_tid, &pc) == 0 &&
+		    bp_find(t->t_proc, pc - 1) != NULL &&
+		    regs_poke_pc(t->t_tid, pc - 1) == 0)
+			s->s_why = WHY_SWBREAK;
+		return;
+	}
+	hw_classify(t, s);
+	if (s->s_why == WHY_NONE && t->t_stepping)
+		s->s_why = WHY_STEP;
+}
+
+static void
+ev_ptrace_event(struct thr *t, int event)
+{
+	switch (event) {
+	case PTRACE_EVENT_CLONE:
+		ev_clone(t);
+		break;
+	case PTRACE_EVENT_FORK:
+		ev_fork(t, false);
+		break;
+	case PTRACE_EVENT_VFORK:
+		ev_fork(t, true);
+		break;
+	case PTRACE_EVENT_VFORK_DONE:
+		bp_restore(t->t_proc);
+		thr_go_on(t);
+		break;
+	case PTRACE_EVENT_EXEC:
+		ev_exec(t);
+		break;
+	default:
+		thr_go_on(t);
+		break;
+	}
+}
+
+static bool
+tgt_passes(const struct target *g, int sig)
+{
+	if (!g->g_pass_set || sig <= 0 || sig >= 64)
+		return false;
+	return (g->g_pass[sig / 8] & (1 << (sig % 8))) != 0;
+}
+
+/*
+ * The ptrace stops we meet, in the order tested:
+ *  1. exit or death: of the process when it is the leader's;
+ *  2-4. PTRACE_EVENT_* stops (SIGTRAP | event << 8);
+ *  5. syscall stops (SIGTRAP | 0x80): not requested yet, let go;
+ *  6. SIGSTOP we sent (t_want_sigstop): swallowed;
+ *  7. SIGTRAP: classified by ev_trap;
+ *  8. any other signal: passed straight back when QPassSignals lists it,
+ *     else reported.
+ */
+void
+tgt_status(struct target *g, pid_t tid, int status)
+{
+	struct thr *t = tgt_thr(g, tid);
+	int sig, event;
+
+	if (t == NULL) {
+		if (WIFSTOPPED(status))
+			stash_put(tid, status);
+		return;
+	}
+	if (WIFEXITED(status) || WIFSIGNALED(status)) {
+		ev_exit(t, status);
+		return;
+	}
+	if (!WIFSTOPPED(status))
+		return;
+	t->t_stopped = true;
+	thr_invalidate(t);
+	sig = WSTOPSIG(status);
+	event = (unsigned)status >> 16;
+	if (sig == SIGTRAP && event != 0) {
+		ev_ptrace_event(t, event);
+	} else if (sig == (SIGTRAP | 0x80)) {
+		thr_go_on(t);
+	} else if (sig == SIGSTOP && t->t_want_sigstop) {
+		t->t_want_sigstop = false;
+		thr_go_on(t);
+	} else if (sig == SIGTRAP) {
+		ev_trap(t);
+	} else if (tgt_passes(g, sig) && !t->t_stepping && !g->g_stopping &&
+	    !t->t_pending) {
+		t->t_rsig = sig;
+		thr_resume(t);
+	} else {
+		memset(&t->t_stop, 0, sizeof(t->t_stop));
+		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_stop.s_signo = sig;
+		t->t_pending = true;
+	}
+}

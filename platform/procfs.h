@@ -1,0 +1,49 @@
+/*
+ * procfs.h -- facts about processes from /proc and from their memory.
+ */
+#ifndef PLATFORM_PROCFS_H
+#define PLATFORM_PROCFS_H
+
+#include <sys/types.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROCFS_MAX_FILE		(1u << 20)	/* bytes read of a /proc file */
+#define SVR4_MAX_LIBS		4096		/* link map entries walked */
+#define SVR4_MAX_NAME		4096		/* bytes of a library name */
+
+struct proc;
+
+/* The executable of pid; -1 with errno on failure. */
+int	 procfs_exe(pid_t pid, char *buf, size_t cap);
+/* The whole of /proc/PID/NAME into a malloc'd buffer (*len bytes). */
+int	 procfs_read(pid_t pid, const char *name, char **out, size_t *len);
+/* The name (comm) of a thread. */
+int	 procfs_thread_name(pid_t pid, pid_t tid, char *buf, size_t cap);
+/* The CPU a thread last ran on, or -1. */
+int	 procfs_thread_core(pid_t pid, pid_t tid);
+
+/* One loaded object, as the dynamic linker's r_debug list has it. */
+struct svr4_lib {
+	char		*l_name;
+	uint64_t	 l_lm;		/* the link_map entry */
+	uint64_t	 l_addr;	/* load bias */
+	uint64_t	 l_ld;		/* its dynamic section */
+	uint64_t	 l_lmid;	/* its namespace (r_debug address) */
+};
+
+struct svr4_list {
+	uint64_t	 sl_main_lm;	/* link_map of the main program */
+	struct svr4_lib	*sl_libs;
+	size_t		 sl_n;
+};
+
+/*
+ * Walk r_debug of a stopped process.  An empty list (before the dynamic
+ * linker has run) is no error; a static program without PT_DYNAMIC is.
+ */
+int	 svr4_list(struct proc *, struct svr4_list *);
+void	 svr4_free(struct svr4_list *);
+
+#endif /* PLATFORM_PROCFS_H */

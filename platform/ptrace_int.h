@@ -1,0 +1,34 @@
+/*
+ * ptrace_int.h -- what the files of platform/ share among themselves.
+ * Not for use outside platform/.
+ */
+#ifndef PLATFORM_PTRACE_INT_H
+#define PLATFORM_PTRACE_INT_H
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "platform/target.h"
+
+/* Options on every process we trace; launched ones add EXITKILL. */
+#define PTR_OPTIONS	(PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC |	\
+			 PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |	\
+			 PTRACE_O_TRACEVFORKDONE | PTRACE_O_TRACESYSGOOD)
+
+struct proc	*proc_new(struct target *, pid_t, bool attached);
+void		 proc_free(struct proc *);
+struct thr	*thr_new(struct proc *, pid_t);
+void		 thr_free(struct thr *);
+void		 thr_gone(struct thr *);
+void		 thr_invalidate(struct thr *);
+int		 thr_resume(struct thr *);
+void		 tgt_status(struct target *, pid_t, int status);
+int		 mem_open(struct proc *);
+
+static inline int
+syscall_tgkill(pid_t pid, pid_t tid, int sig)
+{
+	return syscall(SYS_tgkill, pid, tid, sig);
+}
+
+#endif /* PLATFORM_PTRACE_INT_H */

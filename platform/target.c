@@ -1,0 +1,374 @@
+/*
+ * target.c -- threads and processes of a session: bookkeeping, resuming,
+ * and turning wait statuses into stop events (see target.h).
+ */
+#include <sys/ptrace.h>
+#include <sys/queue.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "platform/target.h"
+#include "platform/ptrace_int.h"
+
+/* Kernel si_code for a trap raised by int3 on x86. */
+#ifndef SI_KERNEL
+#define SI_KERNEL	0x80
+#endif
+
+struct target *
+tgt_new(void)
+{
+	struct target *g = calloc(1, sizeof(*g));
+
+	if (g == NULL)
+		return NULL;
+	TAILQ_INIT(&g->g_procs);
+	return g;
+}
+
+void
+tgt_free(struct target *g)
+{
+	struct proc *p;
+
+	if (g == NULL)
+		return;
+	while ((p = TAILQ_FIRST(&g->g_procs)) != NULL)
+		proc_free(p);
+	free(g);
+}
+
+struct proc *
+proc_new(struct target *g, pid_t pid, bool attached)
+{
+	struct proc *p = calloc(1, sizeof(*p));
+
+	if (p == NULL)
+		return NULL;
+	p->p_tgt = g;
+	p->p_pid = pid;
+	p->p_attached = attached;
+	p->p_memfd = -1;
+	TAILQ_INIT(&p->p_threads);
+	TAILQ_INIT(&p->p_bps);
+	TAILQ_INSERT_TAIL(&g->g_procs, p, p_entry);
+	g->g_nprocs++;
+	return p;
+}
+
+void
+proc_free(struct proc *p)
+{
+	struct thr *t;
+	struct bp *b;
+
+	while ((t = TAILQ_FIRST(&p->p_threads)) != NULL)
+		thr_free(t);
+	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
+		TAILQ_REMOVE(&p->p_bps, b, b_entry);
+		free(b);
+	}
+	if (p->p_memfd != -1)
+		close(p->p_memfd);
+	TAILQ_REMOVE(&p->p_tgt->g_procs, p, p_entry);
+	p->p_tgt->g_nprocs--;
+	free(p);
+}
+
+struct thr *
+thr_new(struct proc *p, pid_t tid)
+{
+	struct thr *t = calloc(1, sizeof(*t));
+
+	if (t == NULL)
+		return NULL;
+	t->t_proc = p;
+	t->t_tid = tid;
+	TAILQ_INSERT_TAIL(&p->p_threads, t, t_entry);
+	p->p_nthreads++;
+	return t;
+}
+
+void
+thr_free(struct thr *t)
+{
+	struct proc *p = t->t_proc;
+
+	TAILQ_REMOVE(&p->p_threads, t, t_entry);
+	p->p_nthreads--;
+	free(t->t_regs);
+	free(t);
+}
+
+struct proc *
+tgt_proc(struct target *g, pid_t pid)
+{
+	struct proc *p;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		if (p->p_pid == pid)
+			return p;
+	}
+	return NULL;
+}
+
+struct proc *
+tgt_first_proc(struct target *g)
+{
+	return TAILQ_FIRST(&g->g_procs);
+}
+
+struct thr *
+tgt_thr(struct target *g, pid_t tid)
+{
+	struct proc *p;
+	struct thr *t;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_tid == tid)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+void
+thr_invalidate(struct thr *t)
+{
+	t->t_regs_gp = t->t_regs_all = false;
+}
+
+struct regs *
+thr_regs(struct thr *t, bool all)
+{
+	if (!t->t_stopped) {
+		errno = ESRCH;
+		return NULL;
+	}
+	if (t->t_regs == NULL && (t->t_regs = malloc(sizeof(*t->t_regs))) == NULL)
+		return NULL;
+	if (all && !t->t_regs_all) {
+		if (regs_fetch(t->t_tid, t->t_regs) == -1)
+			return NULL;
+		t->t_regs_gp = t->t_regs_all = true;
+	} else if (!t->t_regs_gp) {
+		if (regs_fetch_gp(t->t_tid, t->t_regs) == -1)
+			return NULL;
+		t->t_regs_gp = true;
+	}
+	return t->t_regs;
+}
+
+int
+thr_regs_store(struct thr *t)
+{
+	if (t->t_regs == NULL || !t->t_regs_gp)
+		return 0;
+	if (t->t_regs_all)
+		return regs_store(t->t_tid, t->t_regs);
+	return regs_store_gp(t->t_tid, t->t_regs);
+}
+
+/* ------------------------------------------------------------ resuming */
+
+void
+tgt_resume_clear(struct target *g)
+{
+	struct proc *p;
+	struct thr *t;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			t->t_rkind = RESUME_STOP;
+			t->t_rsig = 0;
+		}
+	}
+}
+
+void
+tgt_resume_set(struct thr *t, enum resume_kind kind, int signo)
+{
+	t->t_rkind = kind;
+	t->t_rsig = signo;
+}
+
+/* Let one stopped thread run as t_rkind says. */
+int
+thr_resume(struct thr *t)
+{
+	int req = t->t_rkind == RESUME_STEP ? PTRACE_SINGLESTEP : PTRACE_CONT;
+
+	if (!t->t_stopped || t->t_rkind == RESUME_STOP)
+		return 0;
+	if (t->t_regs_dirty && thr_regs_store(t) == -1)
+		return -1;
+	t->t_regs_dirty = false;
+	thr_invalidate(t);
+	if (ptrace(req, t->t_tid, NULL, (void *)(long)t->t_rsig) == -1) {
+		/* ESRCH: it died under us; its exit comes through wait. */
+		if (errno != ESRCH)
+			return -1;
+	}
+	t->t_stepping = (t->t_rkind == RESUME_STEP);
+	t->t_stopped = false;
+	t->t_rsig = 0;
+	return 0;
+}
+
+/*
+ * A pending software breakpoint event whose breakpoint gdb removed since
+ * is stale: the PC already points at the instruction, so the thread
+ * simply runs it when resumed.
+ */
+static bool
+thr_pending_valid(struct thr *t)
+{
+	if (!t->t_pending)
+		return false;
+	if (t->t_stop.s_kind == STOP_SIGNAL && t->t_stop.s_why == WHY_SWBREAK) {
+		struct regs *r = thr_regs(t, false);
+
+		if (r != NULL && bp_find(t->t_proc, regs_pc(r)) == NULL) {
+			t->t_pending = false;
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+tgt_resume(struct target *g)
+{
+	struct proc *p;
+	struct thr *t;
+
+	g->g_running = true;
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_rkind != RESUME_STOP && thr_pending_valid(t))
+				return 0;	/* reported by tgt_poll */
+		}
+	}
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (thr_resume(t) == -1)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------ stopping */
+
+static struct thr *
+tgt_unstopped(struct target *g)
+{
+	struct proc *p;
+	struct thr *t;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (!t->t_stopped)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Stop every running thread and wait until each is stopped.  Threads
+ * that report another event first keep it pending; their SIGSTOP is
+ * still queued and is swallowed when they next run (t_want_sigstop).
+ */
+void
+tgt_stop_all(struct target *g)
+{
+	struct proc *p;
+	struct thr *t;
+	int status;
+	pid_t r;
+
+	g->g_stopping = true;
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_stopped || t->t_want_sigstop)
+				continue;
+			if (syscall_tgkill(p->p_pid, t->t_tid, SIGSTOP) == 0)
+				t->t_want_sigstop = true;
+		}
+	}
+	/*
+	 * Wait for anyone, not for a given thread: a leader's exit is only
+	 * reported once its other threads are reaped, by us.
+	 */
+	while (tgt_unstopped(g) != NULL) {
+		if ((r = waitpid(-1, &status, __WALL)) == -1) {
+			if (errno == EINTR)
+				continue;
+			/* ECHILD: nobody left to wait for. */
+			while ((t = tgt_unstopped(g)) != NULL)
+				thr_gone(t);
+			break;
+		}
+		tgt_status(g, r, status);
+	}
+	g->g_stopping = false;
+}
+
+/* A thread with a reportable event, rotating so none starves. */
+struct thr *
+tgt_pending(struct target *g)
+{
+	struct proc *p;
+	struct thr *t, *first = NULL;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (!t->t_pending || !t->t_stopped)
+				continue;
+			if (t->t_stop.s_why == WHY_SWBREAK && !thr_pending_valid(t))
+				continue;
+			/* An exit or a signal before a breakpoint report. */
+			if (first == NULL || t->t_stop.s_why != WHY_SWBREAK)
+				first = t;
+			if (t->t_stop.s_why != WHY_SWBREAK)
+				return t;
+		}
+	}
+	return first;
+}
+
+struct thr *
+tgt_poll(struct target *g)
+{
+	struct thr *t;
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+		tgt_status(g, r, status);
+	if (!g->g_running)
+		return NULL;
+	if ((t = tgt_pending(g)) == NULL)
+		return NULL;
+	tgt_stop_all(g);
+	g->g_running = false;
+	/* Stopping the others may have found an exit to report first. */
+	return tgt_pending(g);
+}
+
+int
+tgt_interrupt(struct target *g, struct proc *p)
+{
+	if (p == NULL && (p = TAILQ_FIRST(&g->g_procs)) == NULL) {
+		errno = ESRCH;
+		return -1;
+	}
+	return kill(p->p_pid, SIGINT);
+}

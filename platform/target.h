@@ -1,0 +1,202 @@
+/*
+ * target.h -- the processes one session traces, and their threads.
+ *
+ * This layer knows processes, not packets or sockets.  It launches and
+ * attaches, resumes and stops, and turns wait statuses into stop events
+ * (struct stop) that the packet layer formats.  All-stop: when one thread
+ * has an event to report, every other thread of every process is stopped
+ * first, and events found meanwhile are kept pending for later.
+ */
+#ifndef PLATFORM_TARGET_H
+#define PLATFORM_TARGET_H
+
+#include <sys/queue.h>
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform/regs.h"
+
+#define TGT_MAX_ARGS		256	/* arguments of a launched program */
+#define TGT_MAX_ENV		4096	/* environment entries we keep */
+#define TGT_MAX_BREAKPOINTS	4096	/* software breakpoints per process */
+#define TGT_MAX_THREADS		8192	/* threads of a process we follow */
+#define TGT_HW_SLOTS		4	/* DR0-DR3 */
+
+/* What stopped a thread, as facts. */
+enum stop_kind {
+	STOP_NONE = 0,
+	STOP_SIGNAL,		/* signal-delivery stop (incl. traps) */
+	STOP_EXITED,		/* process exited, s_code = status */
+	STOP_KILLED,		/* process killed, s_signo = signal */
+	STOP_EXEC,		/* PTRACE_EVENT_EXEC */
+	STOP_THREAD_EXIT,	/* one thread gone (not reported in all-stop) */
+};
+
+enum stop_why {
+	WHY_NONE = 0,
+	WHY_SWBREAK,		/* hit one of our software breakpoints */
+	WHY_HWBREAK,		/* hardware execution breakpoint */
+	WHY_WATCH,		/* write watchpoint, s_addr */
+	WHY_RWATCH,		/* read watchpoint, s_addr */
+	WHY_AWATCH,		/* access watchpoint, s_addr */
+	WHY_STEP,		/* a single step completed */
+};
+
+struct stop {
+	enum stop_kind	 s_kind;
+	int		 s_signo;	/* host signal number, 0 if none */
+	int		 s_code;	/* exit status */
+	enum stop_why	 s_why;
+	uint64_t	 s_addr;	/* data address of a watchpoint */
+};
+
+/* Per-thread resume request. */
+enum resume_kind { RESUME_STOP = 0, RESUME_CONT, RESUME_STEP };
+
+struct proc;
+
+struct thr {
+	TAILQ_ENTRY(thr) t_entry;
+	struct proc	*t_proc;
+	pid_t		 t_tid;
+	bool		 t_stopped;	/* in a ptrace stop */
+	bool		 t_want_sigstop; /* our SIGSTOP is still coming */
+	bool		 t_pending;	/* t_stop is yet to be reported */
+	bool		 t_stepping;	/* resumed with PTRACE_SINGLESTEP */
+	bool		 t_new;		/* initial stop not seen yet */
+	enum resume_kind t_rkind;	/* what the next resume does */
+	int		 t_rsig;	/* signal the next resume delivers */
+	bool		 t_regs_dirty;	/* cache written, not yet stored */
+	struct stop	 t_stop;	/* the last event */
+	struct regs	*t_regs;	/* cache, valid while stopped */
+	bool		 t_regs_gp;	/* general registers cached */
+	bool		 t_regs_all;	/* everything cached */
+};
+
+struct bp {
+	TAILQ_ENTRY(bp)	 b_entry;
+	uint64_t	 b_addr;
+	uint8_t		 b_saved;	/* the byte under the int3 */
+	bool		 b_inserted;
+};
+
+enum hw_type { HW_NONE = 0, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS };
+
+struct hw_slot {
+	enum hw_type	 h_type;
+	uint64_t	 h_addr;
+	unsigned	 h_len;		/* 1, 2, 4 or 8 */
+};
+
+struct target;
+
+struct proc {
+	TAILQ_ENTRY(proc) p_entry;
+	struct target	*p_tgt;
+	pid_t		 p_pid;
+	bool		 p_attached;	/* attached (vs launched by us) */
+	bool		 p_exited;	/* gone; waits to be reported */
+	int		 p_memfd;	/* /proc/PID/mem, -1 if not open */
+	unsigned	 p_nthreads;
+	TAILQ_HEAD(, thr) p_threads;
+	unsigned	 p_nbps;
+	TAILQ_HEAD(, bp) p_bps;
+	struct hw_slot	 p_hw[TGT_HW_SLOTS];
+	bool		 p_bps_lifted;	/* out of memory during a vfork */
+};
+
+/* How to start a program. */
+struct launch {
+	char	**l_argv;		/* program and arguments */
+	char	**l_envp;		/* environment */
+	const char *l_cwd;		/* NULL: the server's own */
+	const char *l_wrapper;		/* NULL or a wrapper command line */
+	bool	  l_shell;		/* start through $SHELL or /bin/sh */
+	bool	  l_no_aslr;		/* personality(ADDR_NO_RANDOMIZE) */
+	bool	  l_stdio_quiet;	/* stdin /dev/null, stdout to stderr */
+};
+
+struct target {
+	TAILQ_HEAD(, proc) g_procs;
+	unsigned	 g_nprocs;
+	bool		 g_running;	/* resumed and not yet reported */
+	bool		 g_stopping;	/* inside tgt_stop_all */
+	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
+	uint8_t		 g_pass[64 / 8 * 2];	/* QPassSignals (host) */
+	bool		 g_pass_set;
+};
+
+struct target *tgt_new(void);
+void	 tgt_free(struct target *);
+
+/*
+ * Start a program stopped at its first instruction (after the shell and
+ * wrapper, if any).  On failure returns -1 and writes a message to err.
+ */
+int	 tgt_launch(struct target *, const struct launch *, struct proc **,
+	    char *err, size_t errlen);
+/* Attach to a running process and all its threads. */
+int	 tgt_attach(struct target *, pid_t, struct proc **);
+/* Remove breakpoints and let the process go; p is freed. */
+int	 tgt_detach(struct proc *);
+/* Kill the process and reap it; p is freed. */
+int	 tgt_kill(struct proc *);
+/* Forget a process that was reported exited; p is freed. */
+void	 tgt_forget(struct proc *);
+/* The client has seen t's pending event. */
+void	 tgt_reported(struct thr *);
+
+struct proc *tgt_proc(struct target *, pid_t pid);
+struct thr *tgt_thr(struct target *, pid_t tid);
+struct proc *tgt_first_proc(struct target *);
+
+/*
+ * Resume: kind[i]/sig[i] for each thread, chosen by the caller through
+ * tgt_resume_set.  If a thread about to run has a pending event nothing
+ * runs and that event is reported by the next tgt_poll.
+ */
+void	 tgt_resume_clear(struct target *);
+void	 tgt_resume_set(struct thr *, enum resume_kind, int signo);
+int	 tgt_resume(struct target *);
+
+/*
+ * Take the kernel's news (call on SIGCHLD).  Returns a thread with an
+ * event to report, every thread of the target then stopped, or NULL.
+ */
+struct thr *tgt_poll(struct target *);
+/* A thread with a pending event, without waiting; NULL if none. */
+struct thr *tgt_pending(struct target *);
+/* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
+int	 tgt_interrupt(struct target *, struct proc *);
+/* Stop every running thread (for detach/kill while running). */
+void	 tgt_stop_all(struct target *);
+
+/* Registers of a stopped thread, fetched on first use after a stop. */
+struct regs *thr_regs(struct thr *, bool all);
+int	 thr_regs_store(struct thr *);
+
+/* Memory, with our breakpoints hidden; return bytes done or -1. */
+ssize_t	 mem_read(struct proc *, uint64_t addr, void *, size_t);
+ssize_t	 mem_write(struct proc *, uint64_t addr, const void *, size_t);
+
+/* Software breakpoints. */
+int	 bp_insert(struct proc *, uint64_t addr);
+int	 bp_remove(struct proc *, uint64_t addr);
+struct bp *bp_find(struct proc *, uint64_t addr);
+void	 bp_remove_all(struct proc *);
+/* Write original bytes of every breakpoint into another process. */
+void	 bp_clear_in(struct proc *, pid_t other);
+void	 bp_lift(struct proc *);
+void	 bp_restore(struct proc *);
+
+/* Hardware breakpoints and watchpoints through DR0-DR7. */
+int	 hw_insert(struct proc *, enum hw_type, uint64_t addr, unsigned len);
+int	 hw_remove(struct proc *, enum hw_type, uint64_t addr, unsigned len);
+int	 hw_apply(struct thr *);
+void	 hw_clear_all(struct proc *);
+/* Classify a SIGTRAP: fills why/addr from DR6 and clears it. */
+int	 hw_classify(struct thr *, struct stop *);
+
+#endif /* PLATFORM_TARGET_H */
