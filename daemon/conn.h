@@ -1,0 +1,64 @@
+/*
+ * conn.h -- one client connection: framing, acknowledgements, output
+ * buffering and back-pressure, on top of the event loop.
+ */
+#ifndef DAEMON_CONN_H
+#define DAEMON_CONN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "rsp/rsp.h"
+
+#define CONN_READ_CHUNK		65536	/* bytes read per read(2) */
+#define CONN_MAX_PER_TURN	16	/* packets handled per loop turn */
+#define CONN_OUT_HIGH		(4u << 20) /* bytes queued: stop reading */
+
+struct conn;
+struct loop;
+
+struct conn_ops {
+	/* A packet arrived; payload is NUL-terminated, writable. */
+	void	(*co_packet)(struct conn *, char *payload, size_t len);
+	/* The 0x03 byte. */
+	void	(*co_interrupt)(struct conn *);
+	/* The peer went away or the connection failed; c is freed after. */
+	void	(*co_closed)(struct conn *);
+};
+
+struct conn {
+	int		 c_rfd;
+	int		 c_wfd;
+	struct loop	*c_loop;
+	const struct conn_ops *c_ops;
+	void		*c_arg;		/* owner's */
+	struct rsp_decoder c_dec;
+	struct rsp_buf	 c_in;		/* read, not yet decoded */
+	struct rsp_buf	 c_out;		/* framed, not yet written */
+	struct rsp_buf	 c_last;	/* last packet, for a NAK */
+	bool		 c_noack;
+	bool		 c_eof;		/* no more input */
+	bool		 c_dead;	/* closed; free when safe */
+	int		 c_busy;	/* inside a callback */
+	char		 c_name[64];
+};
+
+/* Take over rfd/wfd (the same for sockets), made non-blocking. */
+struct conn *conn_new(struct loop *, int rfd, int wfd,
+	    const struct conn_ops *, void *arg, const char *name);
+/* Close now (or once the current callback returns). */
+void	 conn_close(struct conn *);
+/* Frame and queue a packet; writes at once when the socket takes it. */
+void	 conn_send(struct conn *, const char *payload, size_t len);
+void	 conn_sendstr(struct conn *, const char *);
+void	 conn_sendf(struct conn *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Send a packet whose payload was built in buf (then reset). */
+void	 conn_sendbuf(struct conn *, struct rsp_buf *);
+void	 conn_set_noack(struct conn *, bool);
+/* Flush what can be written; -1 if the peer is gone. */
+int	 conn_flush(struct conn *);
+/* Output not yet written. */
+size_t	 conn_pending(const struct conn *);
+
+#endif /* DAEMON_CONN_H */

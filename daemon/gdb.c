@@ -1,0 +1,624 @@
+/*
+ * gdb.c -- the session, its client, and the packet dispatcher.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/conn.h"
+#include "daemon/gdb.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+
+#define GDB_MAX_THREADS_LISTED	512	/* thread ids per qs/qfThreadInfo */
+
+static void	gdb_conn_packet(struct conn *, char *, size_t);
+static void	gdb_conn_interrupt(struct conn *);
+static void	gdb_conn_closed(struct conn *);
+
+static const struct conn_ops gdb_conn_ops = {
+	.co_packet = gdb_conn_packet,
+	.co_interrupt = gdb_conn_interrupt,
+	.co_closed = gdb_conn_closed,
+};
+
+struct gsess *
+gsess_new(struct loop *l)
+{
+	struct gsess *s = xcalloc(1, sizeof(*s));
+	int i;
+
+	s->s_loop = l;
+	if ((s->s_tgt = tgt_new()) == NULL)
+		fatal("tgt_new");
+	rsp_buf_init(&s->s_reply);
+	s->s_shell = true;
+	s->s_no_aslr = true;
+	for (i = 0; i < GDB_MAX_VFILE_FDS; i++)
+		s->s_vfds[i] = -1;
+	gdb_env_init(s);
+	return s;
+}
+
+void
+gsess_free(struct gsess *s)
+{
+	if (s == NULL)
+		return;
+	if (s->s_conn != NULL)
+		conn_close(s->s_conn);
+	tgt_free(s->s_tgt);
+	gdb_vfile_close_all(s);
+	gdb_env_free(s);
+	rsp_buf_free(&s->s_reply);
+	free(s->s_cwd);
+	free(s->s_wrapper);
+	free(s);
+}
+
+void
+gsess_attach_conn(struct gsess *s, int rfd, int wfd, const char *name)
+{
+	s->s_conn = conn_new(s->s_loop, rfd, wfd, &gdb_conn_ops, s, name);
+	s->s_multiprocess = s->s_swbreak = s->s_hwbreak = false;
+	s->s_err_strings = s->s_exec_events = false;
+	s->s_tgt->g_exec_events = false;
+}
+
+bool
+gsess_done(const struct gsess *s)
+{
+	return s->s_conn == NULL && s->s_quit;
+}
+
+static void
+gdb_conn_packet(struct conn *c, char *p, size_t len)
+{
+	gdb_packet(c->c_arg, p, len);
+}
+
+static void
+gdb_conn_interrupt(struct conn *c)
+{
+	gdb_interrupt(c->c_arg);
+}
+
+static void
+gdb_conn_closed(struct conn *c)
+{
+	struct gsess *s = c->c_arg;
+
+	s->s_conn = NULL;
+	gdb_client_gone(s);
+}
+
+/* ------------------------------------------------------------ replies */
+
+void
+gdb_reply(struct gsess *s, const char *r)
+{
+	if (s->s_conn != NULL)
+		conn_sendstr(s->s_conn, r);
+}
+
+void
+gdb_replyf(struct gsess *s, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		fatalx("%s: reply too long", __func__);
+	gdb_reply(s, buf);
+}
+
+void
+gdb_reply_buf(struct gsess *s)
+{
+	if (s->s_conn != NULL)
+		conn_sendbuf(s->s_conn, &s->s_reply);
+	rsp_buf_reset(&s->s_reply);
+}
+
+void
+gdb_ok(struct gsess *s)
+{
+	gdb_reply(s, "OK");
+}
+
+void
+gdb_empty(struct gsess *s)
+{
+	gdb_reply(s, "");
+}
+
+void
+gdb_error(struct gsess *s, int errnum, const char *msg)
+{
+	char clean[256];
+	size_t i;
+
+	log_debug("error reply: %s (%s)", msg, strerror(errnum));
+	if (!s->s_err_strings) {
+		gdb_replyf(s, "E%02x", errnum > 0 && errnum < 256 ? errnum : 1);
+		return;
+	}
+	/* The message must not hold framing characters. */
+	strlcpy(clean, msg, sizeof(clean));
+	for (i = 0; clean[i] != '\0'; i++) {
+		if (strchr("$#}*", clean[i]) != NULL ||
+		    (unsigned char)clean[i] < 0x20)
+			clean[i] = '?';
+	}
+	gdb_replyf(s, "E.%s", clean);
+}
+
+/* ------------------------------------------------------------ threads */
+
+/*
+ * Thread ids: "pPID.TID", "pPID" (all of PID), "TID", "-1" (all),
+ * "0" (any).  Without the multiprocess extension a bare TID names a
+ * thread of any of our processes.
+ */
+int
+gdb_parse_ptid(struct gsess *s, struct rsp_cursor *c, pid_t *pid, pid_t *tid)
+{
+	struct rsp_cursor save = *c;
+	int64_t a, b = -1;
+	struct thr *t;
+
+	if (rsp_cursor_skip(c, "p")) {
+		if (rsp_get_shex(c, &a) == -1)
+			goto bad;
+		if (rsp_cursor_skip(c, ".") && rsp_get_shex(c, &b) == -1)
+			goto bad;
+		if (a < -1 || a > INT32_MAX || b < -1 || b > INT32_MAX)
+			goto bad;
+		*pid = (pid_t)a;
+		*tid = (pid_t)b;
+		return 0;
+	}
+	if (rsp_get_shex(c, &a) == -1 || a < -1 || a > INT32_MAX)
+		goto bad;
+	*tid = (pid_t)a;
+	*pid = (pid_t)a;
+	if (a > 0) {
+		t = tgt_thr(s->s_tgt, (pid_t)a);
+		*pid = t != NULL ? t->t_proc->p_pid : (pid_t)a;
+	}
+	return 0;
+bad:
+	*c = save;
+	return -1;
+}
+
+void
+gdb_put_ptid(struct gsess *s, struct rsp_buf *b, pid_t pid, pid_t tid)
+{
+	if (s->s_multiprocess)
+		rsp_buf_addf(b, "p%x.%x", (unsigned)pid, (unsigned)tid);
+	else
+		rsp_buf_addf(b, "%x", (unsigned)tid);
+}
+
+struct thr *
+gdb_select(struct gsess *s, pid_t pid, pid_t tid)
+{
+	struct proc *p;
+
+	if (tid > 0)
+		return tgt_thr(s->s_tgt, tid);
+	if (pid > 0 && (p = tgt_proc(s->s_tgt, pid)) != NULL)
+		return TAILQ_FIRST(&p->p_threads);
+	return NULL;
+}
+
+struct thr *
+gdb_gthread(struct gsess *s)
+{
+	struct thr *t;
+	struct proc *p;
+
+	if ((t = gdb_select(s, s->s_gpid, s->s_gtid)) != NULL)
+		return t;
+	if (s->s_last != NULL && tgt_thr(s->s_tgt, s->s_last->t_tid) == s->s_last)
+		return s->s_last;
+	if ((p = tgt_first_proc(s->s_tgt)) != NULL)
+		return TAILQ_FIRST(&p->p_threads);
+	return NULL;
+}
+
+struct proc *
+gdb_gproc(struct gsess *s)
+{
+	struct thr *t = gdb_gthread(s);
+
+	return t != NULL ? t->t_proc : NULL;
+}
+
+/* H[gc]PTID */
+static void
+gdb_set_thread(struct gsess *s, struct rsp_cursor *c)
+{
+	char which = *c->c_p;
+	pid_t pid, tid;
+
+	c->c_p++;
+	if ((which != 'g' && which != 'c') ||
+	    gdb_parse_ptid(s, c, &pid, &tid) == -1) {
+		gdb_error(s, EINVAL, "bad thread id");
+		return;
+	}
+	if ((tid > 0 || pid > 0) && gdb_select(s, pid, tid) == NULL) {
+		gdb_error(s, ESRCH, "no such thread");
+		return;
+	}
+	if (which == 'g') {
+		s->s_gpid = pid;
+		s->s_gtid = tid;
+	} else {
+		s->s_cpid = pid;
+		s->s_ctid = tid;
+	}
+	gdb_ok(s);
+}
+
+/* T PTID: is the thread alive? */
+static void
+gdb_thread_alive(struct gsess *s, struct rsp_cursor *c)
+{
+	pid_t pid, tid;
+	struct thr *t;
+
+	if (gdb_parse_ptid(s, c, &pid, &tid) == -1 ||
+	    (t = gdb_select(s, pid, tid)) == NULL ||
+	    t->t_proc->p_exited) {
+		gdb_error(s, ESRCH, "no such thread");
+		return;
+	}
+	gdb_ok(s);
+}
+
+/*
+ * qfThreadInfo / qsThreadInfo: the threads of every process, a bounded
+ * number per reply, continuing after the last one sent.
+ */
+static void
+gdb_thread_list(struct gsess *s, bool first)
+{
+	static unsigned next;
+	struct rsp_buf *b = &s->s_reply;
+	struct proc *p;
+	struct thr *t;
+	unsigned i = 0, n = 0;
+
+	if (first)
+		next = 0;
+	rsp_buf_reset(b);
+	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
+		if (p->p_exited)
+			continue;
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (i++ < next || n == GDB_MAX_THREADS_LISTED)
+				continue;
+			rsp_buf_addc(b, n == 0 ? 'm' : ',');
+			gdb_put_ptid(s, b, p->p_pid, t->t_tid);
+			n++;
+		}
+	}
+	next += n;
+	if (n == 0)
+		rsp_buf_addc(b, 'l');
+	gdb_reply_buf(s);
+}
+
+static void
+gdb_current_thread(struct gsess *s)
+{
+	struct thr *t = gdb_gthread(s);
+
+	if (t == NULL) {
+		gdb_empty(s);
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_add(&s->s_reply, "QC", 2);
+	gdb_put_ptid(s, &s->s_reply, t->t_proc->p_pid, t->t_tid);
+	gdb_reply_buf(s);
+}
+
+static void
+gdb_attached(struct gsess *s, struct rsp_cursor *c)
+{
+	struct proc *p;
+	uint64_t pid;
+
+	if (rsp_cursor_skip(c, ":")) {
+		if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX ||
+		    (p = tgt_proc(s->s_tgt, (pid_t)pid)) == NULL) {
+			gdb_error(s, ESRCH, "no such process");
+			return;
+		}
+	} else if ((p = gdb_gproc(s)) == NULL) {
+		gdb_error(s, ESRCH, "no process");
+		return;
+	}
+	gdb_reply(s, p->p_attached ? "1" : "0");
+}
+
+/* ------------------------------------------------------------ qSupported */
+
+static void
+gdb_supported(struct gsess *s, struct rsp_cursor *c)
+{
+	const char *f;
+	size_t flen;
+
+	rsp_cursor_skip(c, ":");
+	while (rsp_get_field(c, ';', &f, &flen) == 0) {
+		if (flen == 13 && memcmp(f, "multiprocess+", 13) == 0)
+			s->s_multiprocess = true;
+		else if (flen == 8 && memcmp(f, "swbreak+", 8) == 0)
+			s->s_swbreak = true;
+		else if (flen == 8 && memcmp(f, "hwbreak+", 8) == 0)
+			s->s_hwbreak = true;
+		else if (flen == 12 && memcmp(f, "exec-events+", 12) == 0)
+			s->s_exec_events = true;
+	}
+	s->s_tgt->g_exec_events = s->s_exec_events;
+	gdb_replyf(s, "PacketSize=%x;"
+	    "QPassSignals+;QProgramSignals+;QStartupWithShell+;"
+	    "QEnvironmentHexEncoded+;QEnvironmentReset+;QEnvironmentUnset+;"
+	    "QSetWorkingDir+;QDisableRandomization+;QStartNoAckMode+;"
+	    "qXfer:features:read+;qXfer:auxv:read+;qXfer:threads:read+;"
+	    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;"
+	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
+	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+",
+	    RSP_MAX_PACKET);
+}
+
+/* ------------------------------------------------------------ Q packets */
+
+static int
+get_bool(struct rsp_cursor *c, bool *v)
+{
+	uint64_t n;
+
+	if (rsp_get_hex(c, &n) == -1 || n > 1 || !rsp_cursor_eof(c))
+		return -1;
+	*v = (n == 1);
+	return 0;
+}
+
+/* A hex-encoded string argument, decoded into buf. */
+static int
+get_hexstr(struct rsp_cursor *c, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (rsp_get_hexbytes(c, '\0', buf, cap - 1, &n) == -1)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+static void
+gdb_set_cwd(struct gsess *s, struct rsp_cursor *c)
+{
+	char dir[GDB_MAX_PATH];
+
+	if (get_hexstr(c, dir, sizeof(dir)) == -1) {
+		gdb_error(s, EINVAL, "bad directory");
+		return;
+	}
+	free(s->s_cwd);
+	s->s_cwd = dir[0] != '\0' ? xstrdup(dir) : NULL;
+	gdb_ok(s);
+}
+
+static void
+gdb_env_packet(struct gsess *s, struct rsp_cursor *c, bool set)
+{
+	char entry[GDB_MAX_PATH];
+	size_t len;
+	int rc;
+
+	if (get_hexstr(c, entry, sizeof(entry)) == -1) {
+		gdb_error(s, EINVAL, "bad environment entry");
+		return;
+	}
+	len = strlen(entry);
+	rc = set ? gdb_env_set(s, entry, len) : gdb_env_unset(s, entry, len);
+	if (rc == -1)
+		gdb_error(s, errno, "environment full or malformed");
+	else
+		gdb_ok(s);
+}
+
+static void
+gdb_Q(struct gsess *s, struct rsp_cursor *c)
+{
+	bool v;
+
+	if (rsp_cursor_skip(c, "QStartNoAckMode")) {
+		gdb_ok(s);
+		conn_set_noack(s->s_conn, true);
+	} else if (rsp_cursor_skip(c, "QPassSignals:")) {
+		gdb_pass_signals(s, c, false);
+	} else if (rsp_cursor_skip(c, "QProgramSignals:")) {
+		gdb_pass_signals(s, c, true);
+	} else if (rsp_cursor_skip(c, "QEnvironmentHexEncoded:")) {
+		gdb_env_packet(s, c, true);
+	} else if (rsp_cursor_skip(c, "QEnvironmentUnset:")) {
+		gdb_env_packet(s, c, false);
+	} else if (rsp_cursor_skip(c, "QEnvironmentReset")) {
+		gdb_env_reset(s);
+		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QSetWorkingDir:")) {
+		gdb_set_cwd(s, c);
+	} else if (rsp_cursor_skip(c, "QStartupWithShell:")) {
+		if (get_bool(c, &v) == -1)
+			gdb_error(s, EINVAL, "expected 0 or 1");
+		else {
+			s->s_shell = v;
+			gdb_ok(s);
+		}
+	} else if (rsp_cursor_skip(c, "QDisableRandomization:")) {
+		if (get_bool(c, &v) == -1)
+			gdb_error(s, EINVAL, "expected 0 or 1");
+		else {
+			s->s_no_aslr = v;
+			gdb_ok(s);
+		}
+	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
+		s->s_err_strings = true;
+		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QNonStop:0")) {
+		gdb_ok(s);
+	} else {
+		gdb_empty(s);
+	}
+}
+
+/* ------------------------------------------------------------ q packets */
+
+static void
+gdb_q(struct gsess *s, struct rsp_cursor *c)
+{
+	if (rsp_cursor_skip(c, "qSupported"))
+		gdb_supported(s, c);
+	else if (rsp_cursor_skip(c, "qXfer:"))
+		gdb_qxfer(s, c);
+	else if (rsp_cursor_skip(c, "qfThreadInfo"))
+		gdb_thread_list(s, true);
+	else if (rsp_cursor_skip(c, "qsThreadInfo"))
+		gdb_thread_list(s, false);
+	else if (rsp_cursor_skip(c, "qC") && rsp_cursor_eof(c))
+		gdb_current_thread(s);
+	else if (rsp_cursor_skip(c, "qAttached"))
+		gdb_attached(s, c);
+	else if (rsp_cursor_skip(c, "qSymbol"))
+		gdb_ok(s);	/* we need no symbols */
+	else
+		gdb_empty(s);
+}
+
+static void
+gdb_v(struct gsess *s, struct rsp_cursor *c)
+{
+	if (rsp_cursor_skip(c, "vCont?"))
+		gdb_reply(s, "vCont;c;C;s;S;t");
+	else if (rsp_cursor_skip(c, "vCont;"))
+		gdb_vcont(s, c);
+	else if (rsp_cursor_skip(c, "vRun;"))
+		gdb_vrun(s, c);
+	else if (rsp_cursor_skip(c, "vAttach;"))
+		gdb_vattach(s, c);
+	else if (rsp_cursor_skip(c, "vKill;"))
+		gdb_vkill(s, c);
+	else if (rsp_cursor_skip(c, "vFile:"))
+		gdb_vfile(s, c);
+	else
+		gdb_empty(s);
+}
+
+/*
+ * One packet from the client.  Every reply is sent before we return,
+ * except for resumes, which are answered by a stop reply later.
+ */
+void
+gdb_packet(struct gsess *s, char *p, size_t len)
+{
+	struct rsp_cursor c;
+
+	rsp_cursor_init(&c, p, len);
+	if (len == 0) {
+		gdb_empty(s);
+		return;
+	}
+	if (s->s_waiting && p[0] != 'v' && p[0] != 'q') {
+		/* Only an interrupt is expected while the target runs. */
+		gdb_error(s, EBUSY, "target is running");
+		return;
+	}
+	switch (p[0]) {
+	case '?':
+		gdb_status(s);
+		break;
+	case '!':
+		s->s_extended = true;
+		gdb_ok(s);
+		break;
+	case 'c': case 'C': case 's': case 'S':
+		c.c_p++;
+		gdb_cont_legacy(s, p[0], &c);
+		break;
+	case 'D':
+		c.c_p++;
+		gdb_detach(s, &c);
+		break;
+	case 'g':
+		gdb_read_regs(s);
+		break;
+	case 'G':
+		c.c_p++;
+		gdb_write_regs(s, &c);
+		break;
+	case 'p':
+		c.c_p++;
+		gdb_read_reg(s, &c);
+		break;
+	case 'P':
+		c.c_p++;
+		gdb_write_reg(s, &c);
+		break;
+	case 'm': case 'x':
+		c.c_p++;
+		gdb_read_mem(s, &c, p[0] == 'x');
+		break;
+	case 'M': case 'X':
+		c.c_p++;
+		gdb_write_mem(s, &c, p[0] == 'X');
+		break;
+	case 'Z': case 'z':
+		c.c_p++;
+		gdb_breakpoint(s, &c, p[0] == 'Z');
+		break;
+	case 'H':
+		c.c_p++;
+		if (rsp_cursor_eof(&c))
+			gdb_error(s, EINVAL, "bad H packet");
+		else
+			gdb_set_thread(s, &c);
+		break;
+	case 'T':
+		c.c_p++;
+		gdb_thread_alive(s, &c);
+		break;
+	case 'k':
+		gdb_kill(s);
+		break;
+	case 'R':
+		gdb_restart(s);
+		break;
+	case 'q':
+		gdb_q(s, &c);
+		break;
+	case 'Q':
+		gdb_Q(s, &c);
+		break;
+	case 'v':
+		gdb_v(s, &c);
+		break;
+	default:
+		gdb_empty(s);
+		break;
+	}
+}

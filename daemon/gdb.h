@@ -1,0 +1,144 @@
+/*
+ * gdb.h -- a debug session as a gdb or lldb client sees it: the packet
+ * dispatcher and the state the packets share.
+ *
+ * One struct gsess per session; it owns the target (the traced
+ * processes) and talks to one client connection at a time.  The packet
+ * handlers live in gdb_*.c by family; each formats replies from the facts
+ * that platform/ returns.
+ */
+#ifndef DAEMON_GDB_H
+#define DAEMON_GDB_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "platform/signals.h"
+#include "platform/target.h"
+#include "rsp/rsp.h"
+
+#define GDB_MAX_ENV		TGT_MAX_ENV	/* environment entries */
+#define GDB_MAX_ARGS		TGT_MAX_ARGS	/* vRun arguments */
+#define GDB_MAX_PATH		4096		/* bytes of a path */
+#define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
+
+struct conn;
+struct loop;
+
+/* What the session does when its client goes away. */
+struct gsess {
+	struct loop	*s_loop;
+	struct conn	*s_conn;	/* current client, or NULL */
+	struct target	*s_tgt;
+	struct rsp_buf	 s_reply;	/* reply being built */
+
+	/* Negotiated with the client. */
+	bool		 s_extended;	/* '!' sent, or --multi */
+	bool		 s_multiprocess;
+	bool		 s_swbreak;
+	bool		 s_hwbreak;
+	bool		 s_err_strings;	/* QEnableErrorStrings */
+	bool		 s_exec_events;
+	bool		 s_list_threads; /* QListThreadsInStopReply */
+
+	/* Thread selection (Hg, Hc): pid/tid, -1 all, 0 any. */
+	pid_t		 s_gpid, s_gtid;
+	pid_t		 s_cpid, s_ctid;
+	struct thr	*s_last;	/* thread of the last stop reply */
+	pid_t		 s_last_pid;
+	bool		 s_waiting;	/* a resume awaits its stop reply */
+	int		 s_last_exit;	/* a process gone: status for '?' */
+
+	/* Launch settings. */
+	char		**s_env;	/* NULL-terminated, s_nenv entries */
+	size_t		 s_nenv;
+	char		*s_cwd;
+	bool		 s_shell;
+	bool		 s_no_aslr;
+	char		*s_wrapper;
+	char		**s_argv;	/* program of the command line */
+	bool		 s_stdio;	/* the client is on our stdio */
+
+	/* Signals (GDB numbering) the program may get on resume. */
+	uint8_t		 s_progsig[(GDB_SIGNAL_LAST + 7) / 8];
+	bool		 s_progsig_set;
+
+	/* vFile. */
+	int		 s_vfds[GDB_MAX_VFILE_FDS];
+
+	/* Whole-server behaviour. */
+	bool		 s_multi;	/* --multi: serve client after client */
+	bool		 s_once;	/* one client, then exit */
+	bool		 s_quit;	/* exit when the client has gone */
+};
+
+struct gsess *gsess_new(struct loop *);
+void	 gsess_free(struct gsess *);
+/* Give the session a client connection (fd for both directions). */
+void	 gsess_attach_conn(struct gsess *, int rfd, int wfd, const char *name);
+/* True once nothing is left to do: no client and nothing to debug. */
+bool	 gsess_done(const struct gsess *);
+
+/* Dispatcher (gdb.c). */
+void	 gdb_packet(struct gsess *, char *, size_t);
+void	 gdb_reply(struct gsess *, const char *);
+void	 gdb_replyf(struct gsess *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 gdb_reply_buf(struct gsess *);
+void	 gdb_ok(struct gsess *);
+void	 gdb_empty(struct gsess *);
+/* An error: "E.message" if the client enabled strings, else "Enn". */
+void	 gdb_error(struct gsess *, int errnum, const char *msg);
+
+/* Thread ids (gdb.c). */
+int	 gdb_parse_ptid(struct gsess *, struct rsp_cursor *, pid_t *pid,
+	    pid_t *tid);
+void	 gdb_put_ptid(struct gsess *, struct rsp_buf *, pid_t pid, pid_t tid);
+/* The thread Hg selects, or the last stopped one. */
+struct thr *gdb_gthread(struct gsess *);
+/* The thread pid/tid names (tid 0 or -1: the first of pid), or NULL. */
+struct thr *gdb_select(struct gsess *, pid_t pid, pid_t tid);
+struct proc *gdb_gproc(struct gsess *);
+
+/* Running (gdb_run.c). */
+void	 gdb_stop_reply(struct gsess *, struct thr *);
+void	 gdb_status(struct gsess *);		/* '?' */
+void	 gdb_vcont(struct gsess *, struct rsp_cursor *);
+void	 gdb_cont_legacy(struct gsess *, char, struct rsp_cursor *);
+void	 gdb_vrun(struct gsess *, struct rsp_cursor *);
+void	 gdb_vattach(struct gsess *, struct rsp_cursor *);
+void	 gdb_vkill(struct gsess *, struct rsp_cursor *);
+void	 gdb_kill(struct gsess *);
+void	 gdb_detach(struct gsess *, struct rsp_cursor *);
+void	 gdb_restart(struct gsess *);
+void	 gdb_interrupt(struct gsess *);
+void	 gdb_poll(struct gsess *);
+int	 gdb_launch(struct gsess *, char **argv, char *err, size_t errlen);
+int	 gdb_attach(struct gsess *, pid_t);
+void	 gdb_client_gone(struct gsess *);
+void	 gdb_pass_signals(struct gsess *, struct rsp_cursor *, bool program);
+
+/* Registers, memory, breakpoints (gdb_data.c). */
+void	 gdb_read_regs(struct gsess *);		/* g */
+void	 gdb_write_regs(struct gsess *, struct rsp_cursor *);	/* G */
+void	 gdb_read_reg(struct gsess *, struct rsp_cursor *);	/* p */
+void	 gdb_write_reg(struct gsess *, struct rsp_cursor *);	/* P */
+void	 gdb_read_mem(struct gsess *, struct rsp_cursor *, bool bin);
+void	 gdb_write_mem(struct gsess *, struct rsp_cursor *, bool bin);
+void	 gdb_breakpoint(struct gsess *, struct rsp_cursor *, bool insert);
+
+/* Transfers and host I/O (gdb_xfer.c, gdb_vfile.c). */
+void	 gdb_qxfer(struct gsess *, struct rsp_cursor *);
+void	 gdb_vfile(struct gsess *, struct rsp_cursor *);
+void	 gdb_vfile_close_all(struct gsess *);
+
+/* Environment packets (gdb_env.c). */
+void	 gdb_env_init(struct gsess *);
+void	 gdb_env_free(struct gsess *);
+void	 gdb_env_reset(struct gsess *);
+int	 gdb_env_set(struct gsess *, const char *entry, size_t len);
+int	 gdb_env_unset(struct gsess *, const char *name, size_t len);
+
+#endif /* DAEMON_GDB_H */

@@ -1,0 +1,274 @@
+/*
+ * gdb_data.c -- registers, memory and breakpoints: g G p P m M x X Z z.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/gdb.h"
+#include "daemon/log.h"
+
+/* Bytes of memory one m or x reply may carry: hex doubles them. */
+#define GDB_MAX_READ		(RSP_MAX_PACKET / 2 - 16)
+
+/* The stopped thread registers and memory packets apply to. */
+static struct thr *
+stopped_thread(struct gsess *s)
+{
+	struct thr *t = gdb_gthread(s);
+
+	if (t == NULL || t->t_proc->p_exited) {
+		gdb_error(s, ESRCH, "no thread selected");
+		return NULL;
+	}
+	if (!t->t_stopped) {
+		gdb_error(s, EBUSY, "thread is running");
+		return NULL;
+	}
+	return t;
+}
+
+void
+gdb_read_regs(struct gsess *s)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct rsp_buf *b = &s->s_reply;
+	struct thr *t;
+	struct regs *r;
+	unsigned i, n = regs_count();
+	int len, k;
+
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if ((r = thr_regs(t, true)) == NULL) {
+		gdb_error(s, errno, "cannot read registers");
+		return;
+	}
+	rsp_buf_reset(b);
+	for (i = 0; i < n; i++) {
+		if (!regs_desc(i)->rd_in_g)
+			continue;
+		if ((len = regs_get(r, i, v)) > 0) {
+			rsp_buf_addhex(b, v, len);
+			continue;
+		}
+		/* Unavailable: "xx" per byte. */
+		for (k = 0; k < (int)regs_desc(i)->rd_bits / 8; k++)
+			rsp_buf_add(b, "xx", 2);
+	}
+	gdb_reply_buf(s);
+}
+
+void
+gdb_write_regs(struct gsess *s, struct rsp_cursor *c)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct thr *t;
+	struct regs *r;
+	unsigned i, n = regs_count();
+	size_t len;
+
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if (rsp_cursor_left(c) != regs_g_size() * 2) {
+		gdb_error(s, EINVAL, "G packet of the wrong size");
+		return;
+	}
+	if ((r = thr_regs(t, true)) == NULL) {
+		gdb_error(s, errno, "cannot read registers");
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		len = regs_desc(i)->rd_bits / 8;
+		if (!regs_desc(i)->rd_in_g)
+			continue;
+		if (rsp_fromhex(v, c->c_p, len) == 0)
+			regs_put(r, i, v);
+		c->c_p += len * 2;
+	}
+	if (thr_regs_store(t) == -1) {
+		gdb_error(s, errno, "cannot write registers");
+		return;
+	}
+	gdb_ok(s);
+}
+
+void
+gdb_read_reg(struct gsess *s, struct rsp_cursor *c)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct thr *t;
+	struct regs *r;
+	uint64_t regno;
+	int len;
+
+	if (rsp_get_hex(c, &regno) == -1 || regno >= regs_count()) {
+		gdb_error(s, EINVAL, "no such register");
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if ((r = thr_regs(t, true)) == NULL ||
+	    (len = regs_get(r, (unsigned)regno, v)) <= 0) {
+		gdb_error(s, errno != 0 ? errno : EIO, "cannot read register");
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addhex(&s->s_reply, v, len);
+	gdb_reply_buf(s);
+}
+
+void
+gdb_write_reg(struct gsess *s, struct rsp_cursor *c)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct thr *t;
+	struct regs *r;
+	uint64_t regno;
+	size_t len;
+
+	if (rsp_get_hex(c, &regno) == -1 || regno >= regs_count() ||
+	    rsp_get_char(c, '=') == -1) {
+		gdb_error(s, EINVAL, "no such register");
+		return;
+	}
+	len = regs_desc((unsigned)regno)->rd_bits / 8;
+	if (rsp_cursor_left(c) != len * 2 || rsp_fromhex(v, c->c_p, len) == -1) {
+		gdb_error(s, EINVAL, "bad register value");
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if ((r = thr_regs(t, true)) == NULL ||
+	    regs_put(r, (unsigned)regno, v) == -1 || thr_regs_store(t) == -1) {
+		gdb_error(s, errno != 0 ? errno : EIO, "cannot write register");
+		return;
+	}
+	gdb_ok(s);
+}
+
+/* ADDR,LENGTH */
+static int
+get_addr_len(struct rsp_cursor *c, uint64_t *addr, uint64_t *len)
+{
+	if (rsp_get_hex(c, addr) == -1 || rsp_get_char(c, ',') == -1 ||
+	    rsp_get_hex(c, len) == -1)
+		return -1;
+	return 0;
+}
+
+/* m ADDR,LEN (hex reply) and x ADDR,LEN (binary reply, lldb's). */
+void
+gdb_read_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
+{
+	static uint8_t buf[GDB_MAX_READ];
+	struct thr *t;
+	uint64_t addr, len;
+	ssize_t n;
+
+	if (get_addr_len(c, &addr, &len) == -1 || !rsp_cursor_eof(c)) {
+		gdb_error(s, EINVAL, "bad address or length");
+		return;
+	}
+	if (bin && len == 0) {
+		gdb_ok(s);	/* lldb probes for x support this way */
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if (len > GDB_MAX_READ)
+		len = GDB_MAX_READ;	/* a short read is allowed */
+	if ((n = mem_read(t->t_proc, addr, buf, len)) <= 0) {
+		gdb_error(s, n == 0 ? EIO : errno, "cannot read memory");
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	if (bin)
+		rsp_buf_addbin(&s->s_reply, buf, n);
+	else
+		rsp_buf_addhex(&s->s_reply, buf, n);
+	gdb_reply_buf(s);
+}
+
+/* M ADDR,LEN:HEX and X ADDR,LEN:BINARY */
+void
+gdb_write_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
+{
+	static uint8_t buf[RSP_MAX_PACKET];
+	struct thr *t;
+	uint64_t addr, len;
+	size_t have;
+
+	if (get_addr_len(c, &addr, &len) == -1 || rsp_get_char(c, ':') == -1) {
+		gdb_error(s, EINVAL, "bad address or length");
+		return;
+	}
+	have = rsp_cursor_left(c);
+	if (len > sizeof(buf) || have != (bin ? len : len * 2)) {
+		gdb_error(s, EINVAL, "length does not match the data");
+		return;
+	}
+	if (bin)
+		memcpy(buf, c->c_p, len);
+	else if (rsp_fromhex(buf, c->c_p, len) == -1) {
+		gdb_error(s, EINVAL, "bad hex data");
+		return;
+	}
+	if (len == 0) {
+		gdb_ok(s);	/* gdb probes for X support this way */
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if (mem_write(t->t_proc, addr, buf, len) != (ssize_t)len) {
+		gdb_error(s, errno != 0 ? errno : EIO, "cannot write memory");
+		return;
+	}
+	gdb_ok(s);
+}
+
+/* Z/z TYPE,ADDR,KIND: 0 software, 1 hardware, 2 write, 3 read, 4 access. */
+void
+gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
+{
+	static const enum hw_type hwtype[] = {
+		HW_NONE, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS
+	};
+	uint64_t type, addr, kind;
+	struct proc *p;
+	struct thr *t;
+	int rc;
+
+	if (rsp_get_hex(c, &type) == -1 || rsp_get_char(c, ',') == -1 ||
+	    get_addr_len(c, &addr, &kind) == -1) {
+		gdb_error(s, EINVAL, "bad breakpoint packet");
+		return;
+	}
+	if (type > 4) {
+		gdb_empty(s);
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	p = t->t_proc;
+	if (type == 0) {
+		if (kind != 1) {
+			gdb_error(s, EINVAL, "x86 breakpoints are one byte");
+			return;
+		}
+		rc = insert ? bp_insert(p, addr) : bp_remove(p, addr);
+	} else {
+		if (kind == 0 || kind > 8 * TGT_HW_SLOTS) {
+			gdb_error(s, EINVAL, "bad watch length");
+			return;
+		}
+		rc = insert ? hw_insert(p, hwtype[type], addr, (unsigned)kind) :
+		    hw_remove(p, hwtype[type], addr, (unsigned)kind);
+	}
+	if (rc == -1) {
+		gdb_error(s, errno, insert ? "cannot insert breakpoint" :
+		    "cannot remove breakpoint");
+		return;
+	}
+	gdb_ok(s);
+}

@@ -1,0 +1,583 @@
+/*
+ * gdb_run.c -- starting, resuming, stopping and ending processes, and
+ * the stop replies that report it.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/conn.h"
+#include "daemon/gdb.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "platform/procfs.h"
+#include "platform/signals.h"
+
+#define GDB_MAX_VCONT_ACTIONS	256	/* actions in one vCont */
+
+/* Registers sent with every stop: rbp, rsp, rip (gdb's numbers). */
+static const unsigned expedited[] = { 6, 7, 16 };
+
+static void	gdb_poll_cb(void *);
+
+/* ------------------------------------------------------------ replies */
+
+static void
+put_expedited(struct gsess *s, struct thr *t)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct regs *r;
+	unsigned i;
+	int n;
+
+	if ((r = thr_regs(t, false)) == NULL)
+		return;
+	for (i = 0; i < sizeof(expedited) / sizeof(expedited[0]); i++) {
+		if ((n = regs_get(r, expedited[i], v)) <= 0)
+			continue;
+		rsp_buf_addf(&s->s_reply, "%02x:", expedited[i]);
+		rsp_buf_addhex(&s->s_reply, v, n);
+		rsp_buf_addc(&s->s_reply, ';');
+	}
+}
+
+static void
+put_reason(struct gsess *s, struct thr *t)
+{
+	struct rsp_buf *b = &s->s_reply;
+	const struct stop *st = &t->t_stop;
+	char path[GDB_MAX_PATH];
+
+	switch (st->s_why) {
+	case WHY_SWBREAK:
+		if (s->s_swbreak)
+			rsp_buf_addf(b, "swbreak:;");
+		break;
+	case WHY_HWBREAK:
+		if (s->s_hwbreak)
+			rsp_buf_addf(b, "hwbreak:;");
+		break;
+	case WHY_WATCH:
+		rsp_buf_addf(b, "watch:%llx;", (unsigned long long)st->s_addr);
+		break;
+	case WHY_RWATCH:
+		rsp_buf_addf(b, "rwatch:%llx;", (unsigned long long)st->s_addr);
+		break;
+	case WHY_AWATCH:
+		rsp_buf_addf(b, "awatch:%llx;", (unsigned long long)st->s_addr);
+		break;
+	default:
+		break;
+	}
+	if (st->s_kind == STOP_EXEC &&
+	    procfs_exe(t->t_proc->p_pid, path, sizeof(path)) == 0) {
+		rsp_buf_addf(b, "exec:");
+		rsp_buf_addhex(b, path, strlen(path));
+		rsp_buf_addc(b, ';');
+	}
+}
+
+/*
+ * The stop reply for t's event: W/X for a process that ended (and the
+ * process is forgotten), T for everything else.
+ */
+void
+gdb_stop_reply(struct gsess *s, struct thr *t)
+{
+	struct rsp_buf *b = &s->s_reply;
+	struct proc *p = t->t_proc;
+	const struct stop *st = &t->t_stop;
+
+	rsp_buf_reset(b);
+	tgt_reported(t);
+	if (st->s_kind == STOP_EXITED || st->s_kind == STOP_KILLED) {
+		if (st->s_kind == STOP_EXITED)
+			rsp_buf_addf(b, "W%02x", st->s_code & 0xff);
+		else
+			rsp_buf_addf(b, "X%02x", sig_to_gdb(st->s_signo) & 0xff);
+		if (s->s_multiprocess)
+			rsp_buf_addf(b, ";process:%x", (unsigned)p->p_pid);
+		log_info("process %d %s %d", (int)p->p_pid,
+		    st->s_kind == STOP_EXITED ? "exited with status" :
+		    "killed by signal", st->s_kind == STOP_EXITED ?
+		    st->s_code : st->s_signo);
+		if (s->s_last == t)
+			s->s_last = NULL;
+		s->s_last_exit = st->s_kind == STOP_EXITED ? st->s_code : -1;
+		tgt_forget(p);
+		gdb_reply_buf(s);
+		return;
+	}
+	rsp_buf_addf(b, "T%02x", st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP :
+	    sig_to_gdb(st->s_signo));
+	put_expedited(s, t);
+	rsp_buf_addf(b, "thread:");
+	gdb_put_ptid(s, b, p->p_pid, t->t_tid);
+	rsp_buf_addc(b, ';');
+	put_reason(s, t);
+	s->s_last = t;
+	s->s_gpid = p->p_pid;
+	s->s_gtid = t->t_tid;
+	gdb_reply_buf(s);
+}
+
+/* '?': why the target stopped, or W00 when there is nothing. */
+void
+gdb_status(struct gsess *s)
+{
+	struct thr *t = NULL;
+	struct proc *p;
+
+	if (s->s_last != NULL && tgt_thr(s->s_tgt, s->s_last->t_tid) ==
+	    s->s_last)
+		t = s->s_last;
+	if (t == NULL && (t = tgt_pending(s->s_tgt)) == NULL &&
+	    (p = tgt_first_proc(s->s_tgt)) != NULL)
+		t = TAILQ_FIRST(&p->p_threads);
+	if (t == NULL) {
+		gdb_reply(s, "W00");
+		return;
+	}
+	gdb_stop_reply(s, t);
+}
+
+/* ------------------------------------------------------------ resuming */
+
+struct vcont_action {
+	enum resume_kind a_kind;
+	int		 a_sig;		/* host signal */
+	pid_t		 a_pid, a_tid;	/* -1: all */
+};
+
+static bool
+action_matches(const struct vcont_action *a, const struct thr *t)
+{
+	if (a->a_pid > 0 && a->a_pid != t->t_proc->p_pid)
+		return false;
+	return a->a_tid <= 0 || a->a_tid == t->t_tid;
+}
+
+/* The signal gdb asked for, unless QProgramSignals forbids it. */
+static int
+program_signal(struct gsess *s, int gdbsig)
+{
+	if (gdbsig <= 0 || gdbsig >= GDB_SIGNAL_LAST)
+		return 0;
+	if (s->s_progsig_set &&
+	    !(s->s_progsig[gdbsig / 8] & (1 << (gdbsig % 8))))
+		return 0;
+	return sig_from_gdb(gdbsig);
+}
+
+static int
+parse_action(struct gsess *s, struct rsp_cursor *c, struct vcont_action *a)
+{
+	uint64_t sig = 0;
+	char k = rsp_cursor_left(c) > 0 ? *c->c_p++ : '\0';
+
+	memset(a, 0, sizeof(*a));
+	a->a_pid = a->a_tid = -1;
+	switch (k) {
+	case 'c':
+	case 's':
+		break;
+	case 'C':
+	case 'S':
+		if (rsp_get_hex(c, &sig) == -1 || sig >= GDB_SIGNAL_LAST)
+			return -1;
+		break;
+	case 't':
+		break;
+	default:
+		return -1;
+	}
+	a->a_kind = (k == 's' || k == 'S') ? RESUME_STEP :
+	    k == 't' ? RESUME_STOP : RESUME_CONT;
+	a->a_sig = program_signal(s, (int)sig);
+	if (rsp_cursor_skip(c, ":") &&
+	    gdb_parse_ptid(s, c, &a->a_pid, &a->a_tid) == -1)
+		return -1;
+	if (!rsp_cursor_eof(c) && rsp_get_char(c, ';') == -1)
+		return -1;
+	return 0;
+}
+
+/* Each thread takes the first action that names it (leftmost wins). */
+static int
+apply_actions(struct gsess *s, const struct vcont_action *a, int n)
+{
+	struct proc *p;
+	struct thr *t;
+	int i, resumed = 0;
+
+	tgt_resume_clear(s->s_tgt);
+	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			for (i = 0; i < n; i++) {
+				if (!action_matches(&a[i], t))
+					continue;
+				tgt_resume_set(t, a[i].a_kind, a[i].a_sig);
+				if (a[i].a_kind != RESUME_STOP)
+					resumed++;
+				break;
+			}
+		}
+	}
+	return resumed;
+}
+
+static void
+gdb_resume(struct gsess *s)
+{
+	if (tgt_resume(s->s_tgt) == -1) {
+		gdb_error(s, errno, "cannot resume");
+		return;
+	}
+	s->s_waiting = true;
+	/* A pending event is reported at once. */
+	loop_defer(s->s_loop, gdb_poll_cb, s);
+}
+
+void
+gdb_vcont(struct gsess *s, struct rsp_cursor *c)
+{
+	struct vcont_action a[GDB_MAX_VCONT_ACTIONS];
+	int n = 0;
+
+	while (!rsp_cursor_eof(c)) {
+		if (n == GDB_MAX_VCONT_ACTIONS) {
+			gdb_error(s, E2BIG, "too many vCont actions");
+			return;
+		}
+		if (parse_action(s, c, &a[n++]) == -1) {
+			gdb_error(s, EINVAL, "bad vCont action");
+			return;
+		}
+	}
+	if (n == 0 || tgt_first_proc(s->s_tgt) == NULL) {
+		gdb_error(s, ESRCH, "no process to resume");
+		return;
+	}
+	if (apply_actions(s, a, n) == 0) {
+		gdb_error(s, ESRCH, "vCont names no thread");
+		return;
+	}
+	gdb_resume(s);
+}
+
+/* c, C, s, S: the Hc thread steps or gets the signal, the rest run. */
+void
+gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
+{
+	struct vcont_action a[2];
+	struct thr *t;
+	uint64_t sig = 0;
+
+	if ((k == 'C' || k == 'S') &&
+	    (rsp_get_hex(c, &sig) == -1 || sig >= GDB_SIGNAL_LAST)) {
+		gdb_error(s, EINVAL, "bad signal");
+		return;
+	}
+	/* An address to resume at ("c ADDR") is no longer part of RSP. */
+	if ((t = gdb_select(s, s->s_cpid, s->s_ctid)) == NULL &&
+	    (t = gdb_gthread(s)) == NULL) {
+		gdb_error(s, ESRCH, "no process to resume");
+		return;
+	}
+	memset(a, 0, sizeof(a));
+	a[0].a_kind = (k == 's' || k == 'S') ? RESUME_STEP : RESUME_CONT;
+	a[0].a_sig = program_signal(s, (int)sig);
+	a[0].a_pid = t->t_proc->p_pid;
+	a[0].a_tid = t->t_tid;
+	a[1].a_kind = RESUME_CONT;
+	a[1].a_pid = a[1].a_tid = -1;
+	apply_actions(s, a, 2);
+	gdb_resume(s);
+}
+
+void
+gdb_poll(struct gsess *s)
+{
+	struct thr *t;
+
+	if ((t = tgt_poll(s->s_tgt)) == NULL || !s->s_waiting)
+		return;
+	s->s_waiting = false;
+	gdb_stop_reply(s, t);
+	if (s->s_conn == NULL)
+		gdb_client_gone(s);
+}
+
+static void
+gdb_poll_cb(void *arg)
+{
+	gdb_poll(arg);
+}
+
+void
+gdb_interrupt(struct gsess *s)
+{
+	struct proc *p = gdb_gproc(s);
+
+	if (!s->s_waiting)
+		return;
+	if (tgt_interrupt(s->s_tgt, p) == -1)
+		log_warn("interrupt");
+}
+
+/* QPassSignals:N;N... and QProgramSignals:N;N... (GDB numbers, hex). */
+void
+gdb_pass_signals(struct gsess *s, struct rsp_cursor *c, bool program)
+{
+	uint8_t pass[sizeof(s->s_tgt->g_pass)] = { 0 };
+	uint8_t prog[sizeof(s->s_progsig)] = { 0 };
+	uint64_t sig;
+	int host;
+
+	while (!rsp_cursor_eof(c)) {
+		if (rsp_get_hex(c, &sig) == -1 || sig >= GDB_SIGNAL_LAST ||
+		    (!rsp_cursor_eof(c) && rsp_get_char(c, ';') == -1)) {
+			gdb_error(s, EINVAL, "bad signal list");
+			return;
+		}
+		prog[sig / 8] |= 1 << (sig % 8);
+		if ((host = sig_from_gdb((int)sig)) > 0 && host < 64)
+			pass[host / 8] |= 1 << (host % 8);
+	}
+	if (program) {
+		memcpy(s->s_progsig, prog, sizeof(prog));
+		s->s_progsig_set = true;
+	} else {
+		memcpy(s->s_tgt->g_pass, pass, sizeof(pass));
+		s->s_tgt->g_pass_set = true;
+	}
+	gdb_ok(s);
+}
+
+/* ------------------------------------------------------------ lifecycle */
+
+int
+gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
+{
+	struct launch l = {
+		.l_argv = argv,
+		.l_envp = s->s_env,
+		.l_cwd = s->s_cwd,
+		.l_wrapper = s->s_wrapper,
+		.l_shell = s->s_shell,
+		.l_no_aslr = s->s_no_aslr,
+		.l_stdio_quiet = s->s_stdio,
+	};
+	struct proc *p;
+
+	if (tgt_launch(s->s_tgt, &l, &p, err, errlen) == -1)
+		return -1;
+	fprintf(stderr, "Process %s created; pid = %d\n", argv[0],
+	    (int)p->p_pid);
+	log_info("process %d launched: %s", (int)p->p_pid, argv[0]);
+	s->s_last = TAILQ_FIRST(&p->p_threads);
+	s->s_gpid = p->p_pid;
+	s->s_gtid = p->p_pid;
+	return 0;
+}
+
+static void
+kill_all(struct gsess *s)
+{
+	struct proc *p;
+
+	while ((p = tgt_first_proc(s->s_tgt)) != NULL) {
+		log_info("process %d killed", (int)p->p_pid);
+		tgt_kill(p);
+	}
+	s->s_last = NULL;
+	s->s_waiting = false;
+}
+
+/* vRun;PROGRAM;ARG...: all hex; an empty program means ours. */
+void
+gdb_vrun(struct gsess *s, struct rsp_cursor *c)
+{
+	char *argv[GDB_MAX_ARGS + 1], err[256];
+	const char *f;
+	size_t flen, n;
+	int argc = 0, i;
+
+	memset(argv, 0, sizeof(argv));
+	while (rsp_get_field(c, ';', &f, &flen) == 0) {
+		if (argc == GDB_MAX_ARGS || flen / 2 >= GDB_MAX_PATH ||
+		    flen % 2 != 0) {
+			gdb_error(s, E2BIG, "argument list too long");
+			goto out;
+		}
+		argv[argc] = xmalloc(flen / 2 + 1);
+		if (rsp_fromhex(argv[argc], f, flen / 2) == -1) {
+			argc++;
+			gdb_error(s, EINVAL, "bad hex in vRun");
+			goto out;
+		}
+		argv[argc][flen / 2] = '\0';
+		argc++;
+	}
+	if (argc == 0 || argv[0][0] == '\0') {
+		if (s->s_argv == NULL) {
+			gdb_error(s, ENOENT, "no program to run");
+			goto out;
+		}
+		free(argv[0]);
+		argv[0] = xstrdup(s->s_argv[0]);
+		if (argc <= 1)
+			for (n = 1; s->s_argv[n] != NULL && n < GDB_MAX_ARGS; n++)
+				argv[argc = n] = xstrdup(s->s_argv[n]);
+		argc = argc == 0 ? 1 : argc;
+	}
+	if (!s->s_multiprocess)
+		kill_all(s);
+	if (gdb_launch(s, argv, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		gdb_error(s, errno != 0 ? errno : ENOEXEC, err);
+		goto out;
+	}
+	gdb_stop_reply(s, s->s_last);
+out:
+	for (i = 0; i < argc; i++)
+		free(argv[i]);
+}
+
+int
+gdb_attach(struct gsess *s, pid_t pid)
+{
+	struct proc *p;
+
+	if (tgt_attach(s->s_tgt, pid, &p) == -1)
+		return -1;
+	log_info("process %d attached", (int)pid);
+	fprintf(stderr, "Attached; pid = %d\n", (int)pid);
+	s->s_last = TAILQ_FIRST(&p->p_threads);
+	s->s_gpid = s->s_gtid = pid;
+	return 0;
+}
+
+void
+gdb_vattach(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t pid;
+
+	if (rsp_get_hex(c, &pid) == -1 || pid == 0 || pid > INT32_MAX) {
+		gdb_error(s, EINVAL, "bad pid");
+		return;
+	}
+	if (!s->s_multiprocess)
+		kill_all(s);
+	if (gdb_attach(s, (pid_t)pid) == -1) {
+		log_warn("attach %d", (int)pid);
+		gdb_error(s, errno, "cannot attach to process");
+		return;
+	}
+	gdb_stop_reply(s, s->s_last);
+}
+
+void
+gdb_vkill(struct gsess *s, struct rsp_cursor *c)
+{
+	struct proc *p;
+	uint64_t pid;
+
+	if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX ||
+	    (p = tgt_proc(s->s_tgt, (pid_t)pid)) == NULL) {
+		gdb_error(s, ESRCH, "no such process");
+		return;
+	}
+	log_info("process %d killed", (int)p->p_pid);
+	if (s->s_last != NULL && s->s_last->t_proc == p)
+		s->s_last = NULL;
+	tgt_kill(p);
+	gdb_ok(s);
+	if (!s->s_extended && tgt_first_proc(s->s_tgt) == NULL)
+		s->s_quit = true;
+}
+
+/* 'k': no reply; outside extended mode the server then ends. */
+void
+gdb_kill(struct gsess *s)
+{
+	kill_all(s);
+	if (!s->s_extended) {
+		s->s_quit = true;
+		if (s->s_conn != NULL)
+			conn_close(s->s_conn);
+		s->s_conn = NULL;
+	}
+}
+
+void
+gdb_detach(struct gsess *s, struct rsp_cursor *c)
+{
+	struct proc *p;
+	uint64_t pid;
+
+	if (rsp_cursor_skip(c, ";")) {
+		if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX ||
+		    (p = tgt_proc(s->s_tgt, (pid_t)pid)) == NULL) {
+			gdb_error(s, ESRCH, "no such process");
+			return;
+		}
+	} else if ((p = gdb_gproc(s)) == NULL) {
+		gdb_error(s, ESRCH, "no process");
+		return;
+	}
+	fprintf(stderr, "Detaching from process %d\n", (int)p->p_pid);
+	log_info("process %d detached, running", (int)p->p_pid);
+	if (s->s_last != NULL && s->s_last->t_proc == p)
+		s->s_last = NULL;
+	tgt_detach(p);
+	gdb_ok(s);
+	if (!s->s_extended && tgt_first_proc(s->s_tgt) == NULL)
+		s->s_quit = true;
+}
+
+/* 'R': start the program again; no reply. */
+void
+gdb_restart(struct gsess *s)
+{
+	char err[256];
+
+	kill_all(s);
+	if (s->s_argv != NULL && gdb_launch(s, s->s_argv, err,
+	    sizeof(err)) == -1)
+		log_warnx("%s", err);
+}
+
+/*
+ * The client went away: launched processes are killed, attached ones
+ * detached (gdbserver does the same).  Outside --multi, or with --once,
+ * the server then ends.
+ */
+void
+gdb_client_gone(struct gsess *s)
+{
+	struct proc *p;
+
+	fprintf(stderr, "Remote side has terminated connection.\n");
+	if (s->s_tgt->g_running)
+		tgt_stop_all(s->s_tgt);
+	s->s_waiting = false;
+	while ((p = tgt_first_proc(s->s_tgt)) != NULL) {
+		if (p->p_exited) {
+			tgt_forget(p);
+		} else if (p->p_attached) {
+			log_info("process %d detached, running", (int)p->p_pid);
+			tgt_detach(p);
+		} else {
+			log_info("process %d killed", (int)p->p_pid);
+			tgt_kill(p);
+		}
+	}
+	s->s_last = NULL;
+	gdb_vfile_close_all(s);
+	if (!s->s_multi || s->s_once)
+		s->s_quit = true;
+}

@@ -1,0 +1,324 @@
+/*
+ * gdb_vfile.c -- host I/O (vFile:), so the client can read the program
+ * and its libraries over the connection.
+ *
+ * Descriptors the client sees are indexes into a small table of ours,
+ * never our own descriptors: a client cannot close our socket.
+ */
+#include <sys/stat.h>
+
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/gdb.h"
+#include "daemon/log.h"
+
+#define VFILE_MAX_IO		(RSP_MAX_PACKET / 2 - 32) /* bytes a pread */
+
+/* GDB's File-I/O flag and errno values (the protocol's, not Linux's). */
+#define FILEIO_O_WRONLY		0x1
+#define FILEIO_O_RDWR		0x2
+#define FILEIO_O_APPEND		0x8
+#define FILEIO_O_CREAT		0x200
+#define FILEIO_O_TRUNC		0x400
+#define FILEIO_O_EXCL		0x800
+#define FILEIO_ENAMETOOLONG	91
+#define FILEIO_EUNKNOWN		9999
+
+static pid_t vfile_fs_pid;	/* vFile:setfs: whose filesystem, 0 ours */
+
+static int
+fileio_errno(int e)
+{
+	switch (e) {
+	case EPERM: case ENOENT: case EINTR: case EBADF: case EACCES:
+	case EFAULT: case EBUSY: case EEXIST: case ENODEV: case ENOTDIR:
+	case EISDIR: case EINVAL: case ENFILE: case EMFILE: case EFBIG:
+	case ENOSPC: case ESPIPE: case EROFS:
+		return e;	/* the same numbers on Linux */
+	case ENAMETOOLONG:
+		return FILEIO_ENAMETOOLONG;
+	default:
+		return FILEIO_EUNKNOWN;
+	}
+}
+
+static void
+vfile_fail(struct gsess *s, int e)
+{
+	gdb_replyf(s, "F-1,%x", fileio_errno(e));
+}
+
+/* A hex path argument, seen through the setfs process's root. */
+static int
+vfile_path(struct rsp_cursor *c, char sep, char *path, size_t cap)
+{
+	char raw[GDB_MAX_PATH];
+	size_t n;
+
+	if (rsp_get_hexbytes(c, sep, raw, sizeof(raw) - 1, &n) == -1) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	raw[n] = '\0';
+	if (strlen(raw) != n) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (vfile_fs_pid == 0) {
+		if (strlcpy(path, raw, cap) >= cap)
+			goto toolong;
+	} else if ((size_t)snprintf(path, cap, "/proc/%d/root%s%s",
+	    (int)vfile_fs_pid, raw[0] == '/' ? "" : "/", raw) >= cap)
+		goto toolong;
+	return 0;
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+static int
+vfile_fd(struct gsess *s, struct rsp_cursor *c, char sep)
+{
+	uint64_t fd;
+
+	if (rsp_get_hex(c, &fd) == -1 || fd >= GDB_MAX_VFILE_FDS ||
+	    s->s_vfds[fd] == -1 ||
+	    (sep != '\0' && rsp_get_char(c, sep) == -1))
+		return -1;
+	return (int)fd;
+}
+
+static void
+vfile_open(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH];
+	uint64_t fl, mode;
+	int flags = O_CLOEXEC | O_NOCTTY, i, fd;
+
+	if (vfile_path(c, ',', path, sizeof(path)) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	if (rsp_get_hex(c, &fl) == -1 || rsp_get_char(c, ',') == -1 ||
+	    rsp_get_hex(c, &mode) == -1) {
+		vfile_fail(s, EINVAL);
+		return;
+	}
+	if (fl & FILEIO_O_RDWR)
+		flags |= O_RDWR;
+	else if (fl & FILEIO_O_WRONLY)
+		flags |= O_WRONLY;
+	if (fl & FILEIO_O_APPEND)
+		flags |= O_APPEND;
+	if (fl & FILEIO_O_CREAT)
+		flags |= O_CREAT;
+	if (fl & FILEIO_O_TRUNC)
+		flags |= O_TRUNC;
+	if (fl & FILEIO_O_EXCL)
+		flags |= O_EXCL;
+	for (i = 0; i < GDB_MAX_VFILE_FDS && s->s_vfds[i] != -1; i++)
+		;
+	if (i == GDB_MAX_VFILE_FDS) {
+		vfile_fail(s, EMFILE);
+		return;
+	}
+	if ((fd = open(path, flags, (mode_t)(mode & 0777))) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	s->s_vfds[i] = fd;
+	gdb_replyf(s, "F%x", i);
+}
+
+static void
+vfile_close(struct gsess *s, struct rsp_cursor *c)
+{
+	int i = vfile_fd(s, c, '\0');
+
+	if (i == -1) {
+		vfile_fail(s, EBADF);
+		return;
+	}
+	close(s->s_vfds[i]);
+	s->s_vfds[i] = -1;
+	gdb_reply(s, "F0");
+}
+
+static void
+vfile_pread(struct gsess *s, struct rsp_cursor *c)
+{
+	static char buf[VFILE_MAX_IO];
+	uint64_t count, off;
+	ssize_t n;
+	int i;
+
+	if ((i = vfile_fd(s, c, ',')) == -1) {
+		vfile_fail(s, EBADF);
+		return;
+	}
+	if (rsp_get_hex(c, &count) == -1 || rsp_get_char(c, ',') == -1 ||
+	    rsp_get_hex(c, &off) == -1 || off > INT64_MAX) {
+		vfile_fail(s, EINVAL);
+		return;
+	}
+	if (count > sizeof(buf))
+		count = sizeof(buf);
+	if ((n = pread(s->s_vfds[i], buf, count, (off_t)off)) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addf(&s->s_reply, "F%zx;", (size_t)n);
+	rsp_buf_addbin(&s->s_reply, buf, n);
+	gdb_reply_buf(s);
+}
+
+static void
+vfile_pwrite(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t off;
+	ssize_t n;
+	int i;
+
+	if ((i = vfile_fd(s, c, ',')) == -1) {
+		vfile_fail(s, EBADF);
+		return;
+	}
+	if (rsp_get_hex(c, &off) == -1 || rsp_get_char(c, ',') == -1 ||
+	    off > INT64_MAX) {
+		vfile_fail(s, EINVAL);
+		return;
+	}
+	n = pwrite(s->s_vfds[i], c->c_p, rsp_cursor_left(c), (off_t)off);
+	if (n == -1)
+		vfile_fail(s, errno);
+	else
+		gdb_replyf(s, "F%zx", (size_t)n);
+}
+
+/* struct stat as GDB's File-I/O has it: big-endian, fixed sizes. */
+struct fio_stat {
+	uint32_t	st_dev, st_ino, st_mode, st_nlink, st_uid, st_gid;
+	uint32_t	st_rdev;
+	uint64_t	st_size, st_blksize, st_blocks;
+	uint32_t	st_atime_, st_mtime_, st_ctime_;
+} __attribute__((packed));
+
+static void
+vfile_fstat(struct gsess *s, struct rsp_cursor *c)
+{
+	struct fio_stat fs;
+	struct stat st;
+	int i;
+
+	if ((i = vfile_fd(s, c, '\0')) == -1) {
+		vfile_fail(s, EBADF);
+		return;
+	}
+	if (fstat(s->s_vfds[i], &st) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	fs.st_dev = htobe32((uint32_t)st.st_dev);
+	fs.st_ino = htobe32((uint32_t)st.st_ino);
+	fs.st_mode = htobe32(st.st_mode);
+	fs.st_nlink = htobe32((uint32_t)st.st_nlink);
+	fs.st_uid = htobe32(st.st_uid);
+	fs.st_gid = htobe32(st.st_gid);
+	fs.st_rdev = htobe32((uint32_t)st.st_rdev);
+	fs.st_size = htobe64((uint64_t)st.st_size);
+	fs.st_blksize = htobe64((uint64_t)st.st_blksize);
+	fs.st_blocks = htobe64((uint64_t)st.st_blocks);
+	fs.st_atime_ = htobe32((uint32_t)st.st_atime);
+	fs.st_mtime_ = htobe32((uint32_t)st.st_mtime);
+	fs.st_ctime_ = htobe32((uint32_t)st.st_ctime);
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addf(&s->s_reply, "F%zx;", sizeof(fs));
+	rsp_buf_addbin(&s->s_reply, &fs, sizeof(fs));
+	gdb_reply_buf(s);
+}
+
+static void
+vfile_unlink(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH];
+
+	if (vfile_path(c, '\0', path, sizeof(path)) == -1 ||
+	    unlink(path) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	gdb_reply(s, "F0");
+}
+
+static void
+vfile_readlink(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH], target[GDB_MAX_PATH];
+	ssize_t n;
+
+	if (vfile_path(c, '\0', path, sizeof(path)) == -1 ||
+	    (n = readlink(path, target, sizeof(target))) == -1) {
+		vfile_fail(s, errno);
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addf(&s->s_reply, "F%zx;", (size_t)n);
+	rsp_buf_addbin(&s->s_reply, target, n);
+	gdb_reply_buf(s);
+}
+
+static void
+vfile_setfs(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t pid;
+
+	if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX) {
+		vfile_fail(s, EINVAL);
+		return;
+	}
+	vfile_fs_pid = (pid_t)pid;
+	gdb_reply(s, "F0");
+}
+
+void
+gdb_vfile(struct gsess *s, struct rsp_cursor *c)
+{
+	if (rsp_cursor_skip(c, "open:"))
+		vfile_open(s, c);
+	else if (rsp_cursor_skip(c, "close:"))
+		vfile_close(s, c);
+	else if (rsp_cursor_skip(c, "pread:"))
+		vfile_pread(s, c);
+	else if (rsp_cursor_skip(c, "pwrite:"))
+		vfile_pwrite(s, c);
+	else if (rsp_cursor_skip(c, "fstat:"))
+		vfile_fstat(s, c);
+	else if (rsp_cursor_skip(c, "unlink:"))
+		vfile_unlink(s, c);
+	else if (rsp_cursor_skip(c, "readlink:"))
+		vfile_readlink(s, c);
+	else if (rsp_cursor_skip(c, "setfs:"))
+		vfile_setfs(s, c);
+	else
+		gdb_empty(s);
+}
+
+void
+gdb_vfile_close_all(struct gsess *s)
+{
+	int i;
+
+	for (i = 0; i < GDB_MAX_VFILE_FDS; i++) {
+		if (s->s_vfds[i] != -1)
+			close(s->s_vfds[i]);
+		s->s_vfds[i] = -1;
+	}
+	vfile_fs_pid = 0;
+}

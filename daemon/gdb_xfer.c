@@ -1,0 +1,281 @@
+/*
+ * gdb_xfer.c -- qXfer:OBJECT:read:ANNEX:OFFSET,LENGTH and
+ * qXfer:siginfo:write.
+ *
+ * Each object is built whole, then the slice asked for is sent with 'm'
+ * (more follows) or 'l' (last), binary-escaped.
+ */
+#include <sys/ptrace.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/gdb.h"
+#include "daemon/log.h"
+#include "platform/procfs.h"
+
+/* Bytes of an object per reply: escaping may double them. */
+#define XFER_MAX_CHUNK		(RSP_MAX_PACKET / 2 - 16)
+#define XFER_MAX_ANNEX		256	/* bytes of an annex */
+
+static void
+xfer_send(struct gsess *s, const char *doc, size_t len, uint64_t off,
+    uint64_t want)
+{
+	struct rsp_buf *b = &s->s_reply;
+
+	rsp_buf_reset(b);
+	if (off >= len) {
+		gdb_reply(s, "l");
+		return;
+	}
+	if (want > XFER_MAX_CHUNK)
+		want = XFER_MAX_CHUNK;
+	if (want > len - off)
+		want = len - off;
+	rsp_buf_addc(b, off + want < len ? 'm' : 'l');
+	rsp_buf_addbin(b, doc + off, want);
+	gdb_reply_buf(s);
+}
+
+static void
+xml_escape(struct rsp_buf *b, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		switch (*s) {
+		case '<':
+			rsp_buf_addf(b, "&lt;");
+			break;
+		case '>':
+			rsp_buf_addf(b, "&gt;");
+			break;
+		case '&':
+			rsp_buf_addf(b, "&amp;");
+			break;
+		case '"':
+			rsp_buf_addf(b, "&quot;");
+			break;
+		case '\'':
+			rsp_buf_addf(b, "&apos;");
+			break;
+		default:
+			rsp_buf_addc(b, *s);
+			break;
+		}
+	}
+}
+
+static int
+xfer_threads(struct gsess *s, struct rsp_buf *doc)
+{
+	char name[64];
+	struct proc *p;
+	struct thr *t;
+	int core;
+
+	rsp_buf_addf(doc, "<?xml version=\"1.0\"?>\n<threads>\n");
+	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
+		if (p->p_exited)
+			continue;
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			rsp_buf_addf(doc, "<thread id=\"");
+			gdb_put_ptid(s, doc, p->p_pid, t->t_tid);
+			rsp_buf_addc(doc, '"');
+			if ((core = procfs_thread_core(p->p_pid, t->t_tid)) >= 0)
+				rsp_buf_addf(doc, " core=\"%d\"", core);
+			if (procfs_thread_name(p->p_pid, t->t_tid, name,
+			    sizeof(name)) == 0) {
+				rsp_buf_addf(doc, " name=\"");
+				xml_escape(doc, name);
+				rsp_buf_addc(doc, '"');
+			}
+			rsp_buf_addf(doc, "/>\n");
+		}
+	}
+	rsp_buf_addf(doc, "</threads>\n");
+	return 0;
+}
+
+static int
+xfer_libraries(struct gsess *s, struct rsp_buf *doc)
+{
+	struct proc *p = gdb_gproc(s);
+	struct svr4_list sl;
+	size_t i;
+
+	if (p == NULL) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (svr4_list(p, &sl) == -1)
+		return -1;
+	rsp_buf_addf(doc, "<library-list-svr4 version=\"1.0\"");
+	if (sl.sl_main_lm != 0)
+		rsp_buf_addf(doc, " main-lm=\"0x%llx\"",
+		    (unsigned long long)sl.sl_main_lm);
+	rsp_buf_addc(doc, '>');
+	for (i = 0; i < sl.sl_n; i++) {
+		const struct svr4_lib *l = &sl.sl_libs[i];
+
+		rsp_buf_addf(doc, "<library name=\"");
+		xml_escape(doc, l->l_name);
+		rsp_buf_addf(doc, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" "
+		    "l_ld=\"0x%llx\" lmid=\"0x%llx\"/>",
+		    (unsigned long long)l->l_lm, (unsigned long long)l->l_addr,
+		    (unsigned long long)l->l_ld, (unsigned long long)l->l_lmid);
+	}
+	rsp_buf_addf(doc, "</library-list-svr4>");
+	svr4_free(&sl);
+	return 0;
+}
+
+static int
+xfer_exec_file(struct gsess *s, const char *annex, struct rsp_buf *doc)
+{
+	char path[GDB_MAX_PATH];
+	struct rsp_cursor c;
+	struct proc *p;
+	uint64_t pid;
+
+	rsp_cursor_init(&c, annex, strlen(annex));
+	if (rsp_cursor_eof(&c)) {
+		if ((p = gdb_gproc(s)) == NULL) {
+			errno = ESRCH;
+			return -1;
+		}
+		pid = p->p_pid;
+	} else if (rsp_get_hex(&c, &pid) == -1 || pid > INT32_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (procfs_exe((pid_t)pid, path, sizeof(path)) == -1)
+		return -1;
+	rsp_buf_add(doc, path, strlen(path));
+	return 0;
+}
+
+static int
+xfer_siginfo(struct gsess *s, struct rsp_buf *doc)
+{
+	struct thr *t = gdb_gthread(s);
+	siginfo_t si;
+
+	if (t == NULL || !t->t_stopped) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (ptrace(PTRACE_GETSIGINFO, t->t_tid, NULL, &si) == -1)
+		return -1;
+	rsp_buf_add(doc, &si, sizeof(si));
+	return 0;
+}
+
+static int
+xfer_auxv(struct gsess *s, struct rsp_buf *doc)
+{
+	struct proc *p = gdb_gproc(s);
+	size_t len;
+	char *buf;
+
+	if (p == NULL) {
+		errno = ESRCH;
+		return -1;
+	}
+	if (procfs_read(p->p_pid, "auxv", &buf, &len) == -1)
+		return -1;
+	rsp_buf_add(doc, buf, len);
+	free(buf);
+	return 0;
+}
+
+/* qXfer:siginfo:write::OFFSET:DATA */
+static void
+xfer_siginfo_write(struct gsess *s, struct rsp_cursor *c)
+{
+	struct thr *t = gdb_gthread(s);
+	siginfo_t si;
+	uint64_t off;
+	size_t n = rsp_cursor_left(c);
+
+	if (rsp_get_char(c, ':') == -1 || rsp_get_hex(c, &off) == -1 ||
+	    rsp_get_char(c, ':') == -1 || off > sizeof(si) ||
+	    (n = rsp_cursor_left(c)) > sizeof(si) - off) {
+		gdb_error(s, EINVAL, "bad siginfo write");
+		return;
+	}
+	if (t == NULL || !t->t_stopped ||
+	    ptrace(PTRACE_GETSIGINFO, t->t_tid, NULL, &si) == -1) {
+		gdb_error(s, ESRCH, "no siginfo");
+		return;
+	}
+	memcpy((char *)&si + off, c->c_p, n);
+	if (ptrace(PTRACE_SETSIGINFO, t->t_tid, NULL, &si) == -1) {
+		gdb_error(s, errno, "cannot write siginfo");
+		return;
+	}
+	gdb_replyf(s, "%zx", n);
+}
+
+void
+gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
+{
+	char annex[XFER_MAX_ANNEX];
+	struct rsp_buf doc;
+	const char *obj, *f;
+	size_t objlen, flen, len;
+	uint64_t off, want;
+	int rc = -1;
+
+	if (rsp_get_field(c, ':', &obj, &objlen) == -1) {
+		gdb_empty(s);
+		return;
+	}
+	if (objlen == 7 && memcmp(obj, "siginfo", 7) == 0 &&
+	    rsp_cursor_skip(c, "write:")) {
+		xfer_siginfo_write(s, c);
+		return;
+	}
+	if (!rsp_cursor_skip(c, "read:") ||
+	    rsp_get_field(c, ':', &f, &flen) == -1 || flen >= sizeof(annex) ||
+	    rsp_get_hex(c, &off) == -1 || rsp_get_char(c, ',') == -1 ||
+	    rsp_get_hex(c, &want) == -1) {
+		gdb_error(s, EINVAL, "bad qXfer request");
+		return;
+	}
+	memcpy(annex, f, flen);
+	annex[flen] = '\0';
+	rsp_buf_init(&doc);
+	errno = 0;
+#define IS(name) (objlen == sizeof(name) - 1 && memcmp(obj, name, objlen) == 0)
+	if (IS("features")) {
+		const char *xml = regs_tdesc(annex, &len);
+
+		if (xml != NULL) {
+			xfer_send(s, xml, len, off, want);
+			return;
+		}
+		errno = ENOENT;
+	} else if (IS("threads")) {
+		rc = xfer_threads(s, &doc);
+	} else if (IS("libraries-svr4")) {
+		rc = xfer_libraries(s, &doc);
+	} else if (IS("exec-file")) {
+		rc = xfer_exec_file(s, annex, &doc);
+	} else if (IS("siginfo")) {
+		rc = xfer_siginfo(s, &doc);
+	} else if (IS("auxv")) {
+		rc = xfer_auxv(s, &doc);
+	} else {
+		rsp_buf_free(&doc);
+		gdb_empty(s);
+		return;
+	}
+#undef IS
+	if (rc == 0)
+		xfer_send(s, rsp_buf_head(&doc), rsp_buf_used(&doc), off, want);
+	else
+		gdb_error(s, errno != 0 ? errno : EIO, "cannot read object");
+	rsp_buf_free(&doc);
+}

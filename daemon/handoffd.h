@@ -1,0 +1,10 @@
+/*
+ * handoffd.h -- the sub-commands of the one binary.
+ */
+#ifndef DAEMON_HANDOFFD_H
+#define DAEMON_HANDOFFD_H
+
+int	cmd_gdbserver(int argc, char **argv);
+void	handoffd_version(void);
+
+#endif /* DAEMON_HANDOFFD_H */
