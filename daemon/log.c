@@ -47,11 +47,15 @@ log_vwrite(const char *level, const char *fmt, va_list ap, int errnum)
 {
 	FILE *fp = log_fp != NULL ? log_fp : stderr;
 	struct timespec ts;
+	struct tm tm;
+	char when[32];
 	int saved = errno;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(fp, "%lld.%03ld %s[%d] %s: ", (long long)ts.tv_sec,
-	    ts.tv_nsec / 1000000, log_proc, (int)getpid(), level);
+	localtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(fp, "%s.%03ld %s[%d] %s: ", when, ts.tv_nsec / 1000000,
+	    log_proc, (int)getpid(), level);
 	vfprintf(fp, fmt, ap);
 	if (errnum != 0)
 		fprintf(fp, ": %s", strerror(errnum));
