@@ -204,11 +204,17 @@ ev_exec(struct thr *t)
 	t->t_pending = true;
 }
 
-/* 5. SIGTRAP: our breakpoint, a debug register, a step, or a signal. */
+/*
+ * 5. SIGTRAP: our breakpoint, a debug register, a step, or a signal.
+ *    int3 leaves the PC one past the breakpoint; it is moved back here,
+ *    in the register cache the stop reply reads anyway.  The debug
+ *    status register is only read when a debug register is in use.
+ */
 static void
 ev_trap(struct thr *t)
 {
 	struct stop *s = &t->t_stop;
+	struct regs *r;
 	siginfo_t si;
 	uint64_t pc;
 
@@ -221,13 +227,18 @@ ev_trap(struct thr *t)
 	if (si.si_code <= 0)
 		return;		/* sent by kill(2) and friends */
 	if (si.si_code == SI_KERNEL || si.si_code == TRAP_BRKPT) {
-		if (regs_peek_pc(t->t_tid, &pc) == 0 &&
-		    bp_find(t->t_proc, pc - 1) != NULL &&
-		    regs_poke_pc(t->t_tid, pc - 1) == 0)
+		if ((r = thr_regs(t, false)) == NULL)
+			return;
+		pc = regs_pc(r) - 1;
+		if (bp_find(t->t_proc, pc) != NULL &&
+		    regs_poke_pc(t->t_tid, pc) == 0) {
+			regs_set_pc(r, pc);
 			s->s_why = WHY_SWBREAK;
+		}
 		return;
 	}
-	hw_classify(t, s);
+	if (hw_in_use(t->t_proc))
+		hw_classify(t, s);
 	if (s->s_why == WHY_NONE && t->t_stepping)
 		s->s_why = WHY_STEP;
 }

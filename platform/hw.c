@@ -191,6 +191,18 @@ hw_clear_all(struct proc *p)
 	hw_apply_all(p);
 }
 
+bool
+hw_in_use(const struct proc *p)
+{
+	int i;
+
+	for (i = 0; i < TGT_HW_SLOTS; i++) {
+		if (p->p_hw[i].h_type != HW_NONE)
+			return true;
+	}
+	return false;
+}
+
 int
 hw_classify(struct thr *t, struct stop *s)
 {

@@ -196,6 +196,7 @@ int	 hw_insert(struct proc *, enum hw_type, uint64_t addr, unsigned len);
 int	 hw_remove(struct proc *, enum hw_type, uint64_t addr, unsigned len);
 int	 hw_apply(struct thr *);
 void	 hw_clear_all(struct proc *);
+bool	 hw_in_use(const struct proc *);
 /* Classify a SIGTRAP: fills why/addr from DR6 and clears it. */
 int	 hw_classify(struct thr *, struct stop *);
 
