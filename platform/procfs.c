@@ -94,11 +94,12 @@ procfs_thread_name(pid_t pid, pid_t tid, char *buf, size_t cap)
 	return 0;
 }
 
-int
-procfs_thread_core(pid_t pid, pid_t tid)
+/* The field after the command in /proc/PID/task/TID/stat. */
+static int
+procfs_stat_field(pid_t pid, pid_t tid, int want, char *out, size_t cap)
 {
-	char path[128], buf[1024], *p;
-	int fd, field, core = -1;
+	char path[128], buf[1024], *p, *end;
+	int fd, field;
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid,
@@ -114,12 +115,35 @@ procfs_thread_core(pid_t pid, pid_t tid)
 	if ((p = strrchr(buf, ')')) == NULL)
 		return -1;
 	for (field = 2; *p != '\0'; p++) {
-		if (*p == ' ' && ++field == 39) {
-			core = atoi(p + 1);
-			break;
-		}
+		if (*p != ' ' || ++field != want)
+			continue;
+		p++;
+		if ((end = strchr(p, ' ')) == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) >= cap)
+			return -1;
+		memcpy(out, p, end - p);
+		out[end - p] = '\0';
+		return 0;
 	}
-	return core;
+	return -1;
+}
+
+int
+procfs_thread_state(pid_t pid, pid_t tid)
+{
+	char f[8];
+
+	return procfs_stat_field(pid, tid, 3, f, sizeof(f)) == 0 ? f[0] : -1;
+}
+
+int
+procfs_thread_core(pid_t pid, pid_t tid)
+{
+	char f[16];
+
+	return procfs_stat_field(pid, tid, 39, f, sizeof(f)) == 0 ? atoi(f) :
+	    -1;
 }
 
 /* ------------------------------------------------------------ r_debug */

@@ -21,6 +21,8 @@ int	 procfs_exe(pid_t pid, char *buf, size_t cap);
 int	 procfs_read(pid_t pid, const char *name, char **out, size_t *len);
 /* The name (comm) of a thread. */
 int	 procfs_thread_name(pid_t pid, pid_t tid, char *buf, size_t cap);
+/* A thread's state letter (R, S, T, t, Z, ...), or -1. */
+int	 procfs_thread_state(pid_t pid, pid_t tid);
 /* The CPU a thread last ran on, or -1. */
 int	 procfs_thread_core(pid_t pid, pid_t tid);
 

@@ -12,8 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "platform/target.h"
+#include "platform/procfs.h"
 #include "platform/ptrace_int.h"
+#include "platform/target.h"
 
 /* Kernel si_code for a trap raised by int3 on x86. */
 #ifndef SI_KERNEL
@@ -301,6 +302,16 @@ tgt_stop_all(struct target *g)
 				continue;
 			if (syscall_tgkill(p->p_pid, t->t_tid, SIGSTOP) == 0)
 				t->t_want_sigstop = true;
+			/*
+			 * A leader that called pthread_exit is a zombie until
+			 * the last thread goes: it will never stop, and its
+			 * exit is reported with the process's.
+			 */
+			if (t->t_tid == p->p_pid &&
+			    procfs_thread_state(p->p_pid, t->t_tid) == 'Z') {
+				t->t_stopped = true;
+				t->t_want_sigstop = false;
+			}
 		}
 	}
 	/*
