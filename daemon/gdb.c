@@ -334,22 +334,32 @@ gdb_current_thread(struct gsess *s)
 	gdb_reply_buf(s);
 }
 
-static void
-gdb_attached(struct gsess *s, struct rsp_cursor *c)
+struct proc *
+gdb_proc_arg(struct gsess *s, struct rsp_cursor *c, const char *sep)
 {
 	struct proc *p;
 	uint64_t pid;
 
-	if (rsp_cursor_skip(c, ":")) {
+	if (rsp_cursor_skip(c, sep)) {
 		if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX ||
 		    (p = tgt_proc(s->s_tgt, (pid_t)pid)) == NULL) {
 			gdb_error(s, ESRCH, "no such process");
-			return;
+			return NULL;
 		}
 	} else if ((p = gdb_gproc(s)) == NULL) {
 		gdb_error(s, ESRCH, "no process");
-		return;
+		return NULL;
 	}
+	return p;
+}
+
+static void
+gdb_attached(struct gsess *s, struct rsp_cursor *c)
+{
+	struct proc *p;
+
+	if ((p = gdb_proc_arg(s, c, ":")) == NULL)
+		return;
 	gdb_reply(s, p->p_attached ? "1" : "0");
 }
 

@@ -101,6 +101,11 @@ struct thr *gdb_gthread(struct gsess *);
 /* The thread pid/tid names (tid 0 or -1: the first of pid), or NULL. */
 struct thr *gdb_select(struct gsess *, pid_t pid, pid_t tid);
 struct proc *gdb_gproc(struct gsess *);
+/*
+ * The process named after sep ("D;PID", "qAttached:PID"), or the current
+ * one when there is no sep; NULL after an error reply.
+ */
+struct proc *gdb_proc_arg(struct gsess *, struct rsp_cursor *, const char *);
 
 /* Running (gdb_run.c). */
 void	 gdb_stop_reply(struct gsess *, struct thr *);

@@ -517,18 +517,9 @@ void
 gdb_detach(struct gsess *s, struct rsp_cursor *c)
 {
 	struct proc *p;
-	uint64_t pid;
 
-	if (rsp_cursor_skip(c, ";")) {
-		if (rsp_get_hex(c, &pid) == -1 || pid > INT32_MAX ||
-		    (p = tgt_proc(s->s_tgt, (pid_t)pid)) == NULL) {
-			gdb_error(s, ESRCH, "no such process");
-			return;
-		}
-	} else if ((p = gdb_gproc(s)) == NULL) {
-		gdb_error(s, ESRCH, "no process");
+	if ((p = gdb_proc_arg(s, c, ";")) == NULL)
 		return;
-	}
 	fprintf(stderr, "Detaching from process %d\n", (int)p->p_pid);
 	log_info("process %d detached, running", (int)p->p_pid);
 	if (s->s_last != NULL && s->s_last->t_proc == p)
