@@ -1,0 +1,522 @@
+/*
+ * rspc.c -- a small RSP client (see rspc.h).
+ *
+ * Everything blocks, bounded by poll(2): each reply (and each ack) has
+ * r_timeout_ms to arrive, counted from when we start waiting for it; a
+ * negative timeout waits forever.  Bytes read go to r_in and are fed to
+ * the decoder one event at a time, so nothing read is ever lost between
+ * calls.
+ *
+ * In ack mode a sent packet is acked with '+' or refused with '-' (we
+ * resend, up to RSPC_MAX_RESEND times); each good packet we take is
+ * acked, each one with a bad checksum refused.  A '$' packet that comes
+ * while we wait for an ack is a stale reply (gdb's view): it is acked
+ * and dropped.  '%' notifications are never acked; the last one is kept
+ * in r_notify.  Stray '+', '-' and 0x03 between replies are skipped.
+ */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/rspc.h"
+
+#define RSPC_READ_CHUNK		16384	/* bytes per read(2) */
+#define RSPC_MAX_RESEND		8	/* NAKs of one packet before EPROTO */
+#define RSPC_MAX_HOST		256	/* bytes of a host name */
+#define RSPC_MAX_PORT		16	/* bytes of a port */
+
+/* ------------------------------------------------------------ time */
+
+static long long
+rspc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A deadline r_timeout_ms from now, or -1 for none. */
+static long long
+rspc_deadline(const struct rspc *rc)
+{
+	if (rc->r_timeout_ms < 0)
+		return (-1);
+	return (rspc_now_ms() + rc->r_timeout_ms);
+}
+
+/* Wait for events on fd until the deadline: 1 ready, -1 with errno. */
+static int
+rspc_poll(int fd, short events, long long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	long long left;
+	int n;
+
+	for (;;) {
+		left = deadline < 0 ? -1 : deadline - rspc_now_ms();
+		if (deadline >= 0 && left < 0)
+			left = 0;
+		if (left > INT_MAX)
+			left = INT_MAX;
+		n = poll(&pfd, 1, (int)left);
+		if (n > 0)
+			return (1);
+		if (n == 0) {
+			errno = ETIMEDOUT;
+			return (-1);
+		}
+		if (errno != EINTR)
+			return (-1);
+	}
+}
+
+/* ------------------------------------------------------------ connect */
+
+static int
+rspc_connect_unix(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	size_t len = strlen(path);
+	socklen_t sl;
+	int fd;
+
+	if (len == 0 || len >= sizeof(sun.sun_path)) {
+		errno = len == 0 ? EINVAL : ENAMETOOLONG;
+		return (-1);
+	}
+	memcpy(sun.sun_path, path, len);
+	sl = offsetof(struct sockaddr_un, sun_path) + len;
+	if (path[0] == '@')		/* abstract namespace */
+		sun.sun_path[0] = '\0';
+	else
+		sl++;
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return (-1);
+	if (connect(fd, (struct sockaddr *)&sun, sl) == -1) {
+		close(fd);
+		return (-1);
+	}
+	return (fd);
+}
+
+/* Connect fd to ai without blocking past the deadline. */
+static int
+rspc_connect_one(const struct addrinfo *ai, long long deadline)
+{
+	socklen_t sl = sizeof(int);
+	int fd, e, on = 1;
+
+	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, ai->ai_protocol);
+	if (fd == -1)
+		return (-1);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1) {
+		if (errno != EINPROGRESS || rspc_poll(fd, POLLOUT,
+		    deadline) == -1)
+			goto fail;
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1)
+			goto fail;
+		if (e != 0) {
+			errno = e;
+			goto fail;
+		}
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) == -1)
+		goto fail;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	return (fd);
+fail:
+	e = errno;
+	close(fd);
+	errno = e;
+	return (-1);
+}
+
+/* "[HOST]:PORT", "HOST:PORT" or ":PORT" into host and port. */
+static int
+rspc_split(const char *addr, char *host, char *port)
+{
+	const char *colon = strrchr(addr, ':');
+	size_t hlen;
+
+	if (colon == NULL || colon[1] == '\0' ||
+	    strlen(colon + 1) >= RSPC_MAX_PORT)
+		goto bad;
+	hlen = colon - addr;
+	if (hlen >= 2 && addr[0] == '[' && addr[hlen - 1] == ']') {
+		addr++;
+		hlen -= 2;
+	}
+	if (hlen >= RSPC_MAX_HOST)
+		goto bad;
+	memcpy(host, addr, hlen);
+	host[hlen] = '\0';
+	strcpy(port, colon + 1);
+	if (host[0] == '\0')
+		strcpy(host, "localhost");
+	return (0);
+bad:
+	errno = EINVAL;
+	return (-1);
+}
+
+static int
+rspc_connect_tcp(const char *addr, long long deadline)
+{
+	struct addrinfo hints = { 0 }, *res, *ai;
+	char host[RSPC_MAX_HOST], port[RSPC_MAX_PORT];
+	int fd = -1, e = ECONNREFUSED;
+
+	if (rspc_split(addr, host, port) == -1)
+		return (-1);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0) {
+		errno = EHOSTUNREACH;
+		return (-1);
+	}
+	for (ai = res; ai != NULL && fd == -1; ai = ai->ai_next) {
+		if ((fd = rspc_connect_one(ai, deadline)) == -1)
+			e = errno;
+	}
+	freeaddrinfo(res);
+	if (fd == -1)
+		errno = e;
+	return (fd);
+}
+
+struct rspc *
+rspc_connect(const char *addr)
+{
+	long long deadline = rspc_now_ms() + RSPC_DEFAULT_TIMEOUT_MS;
+	int fd;
+
+	if (strncmp(addr, "unix:", 5) == 0)
+		fd = rspc_connect_unix(addr + 5);
+	else if (strchr(addr, '/') != NULL)
+		fd = rspc_connect_unix(addr);
+	else
+		fd = rspc_connect_tcp(addr, deadline);
+	if (fd == -1)
+		return (NULL);
+	return (rspc_from_fd(fd));
+}
+
+struct rspc *
+rspc_from_fd(int fd)
+{
+	struct rspc *rc;
+
+	if ((rc = calloc(1, sizeof(*rc))) == NULL) {
+		close(fd);
+		errno = ENOMEM;
+		return (NULL);
+	}
+	rc->r_fd = fd;
+	rc->r_timeout_ms = RSPC_DEFAULT_TIMEOUT_MS;
+	rsp_decoder_init(&rc->r_dec, RSP_MAX_PACKET);
+	rsp_buf_init(&rc->r_in);
+	rsp_buf_init(&rc->r_out);
+	return (rc);
+}
+
+void
+rspc_close(struct rspc *rc)
+{
+	if (rc == NULL)
+		return;
+	if (rc->r_fd != -1)
+		close(rc->r_fd);
+	rsp_decoder_free(&rc->r_dec);
+	rsp_buf_free(&rc->r_in);
+	rsp_buf_free(&rc->r_out);
+	free(rc->r_reply);
+	free(rc->r_notify);
+	free(rc);
+}
+
+/* ------------------------------------------------------------ bytes */
+
+static int
+rspc_write(struct rspc *rc, const void *data, size_t len)
+{
+	long long deadline = rspc_deadline(rc);
+	const char *p = data;
+	ssize_t n;
+
+	while (len > 0) {
+		if (rspc_poll(rc->r_fd, POLLOUT, deadline) == -1)
+			return (-1);
+		n = send(rc->r_fd, p, len, MSG_NOSIGNAL);
+		if (n == -1 && errno == ENOTSOCK)
+			n = write(rc->r_fd, p, len);
+		if (n == -1) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno == EPIPE)
+				errno = ECONNRESET;
+			return (-1);
+		}
+		p += n;
+		len -= n;
+	}
+	return (0);
+}
+
+/* Read what is there into r_in, waiting until the deadline. */
+static int
+rspc_fill(struct rspc *rc, long long deadline)
+{
+	char buf[RSPC_READ_CHUNK];
+	ssize_t n;
+
+	for (;;) {
+		if (rspc_poll(rc->r_fd, POLLIN, deadline) == -1)
+			return (-1);
+		n = read(rc->r_fd, buf, sizeof(buf));
+		if (n > 0)
+			return (rsp_buf_add(&rc->r_in, buf, n));
+		if (n == 0) {
+			errno = ECONNRESET;
+			return (-1);
+		}
+		if (errno != EINTR && errno != EAGAIN)
+			return (-1);
+	}
+}
+
+/*
+ * The next event from the peer, reading as needed until the deadline.
+ * A packet or notification is in *payload, *plen until the next call.
+ */
+static int
+rspc_event(struct rspc *rc, long long deadline, const char **payload,
+    size_t *plen)
+{
+	enum rsp_event ev;
+	size_t used;
+
+	for (;;) {
+		if (rsp_buf_used(&rc->r_in) > 0) {
+			ev = rsp_decode(&rc->r_dec, rsp_buf_head(&rc->r_in),
+			    rsp_buf_used(&rc->r_in), &used, payload, plen);
+			rsp_buf_drain(&rc->r_in, used);
+			if (ev != RSP_EV_NONE)
+				return (ev);
+		}
+		if (rspc_fill(rc, deadline) == -1)
+			return (-1);
+	}
+}
+
+/* Copy a payload to *dst (NUL-terminated), growing it. */
+static int
+rspc_keep(char **dst, size_t *dlen, const char *p, size_t len)
+{
+	char *n;
+
+	if ((n = realloc(*dst, len + 1)) == NULL)
+		return (-1);
+	memcpy(n, p, len);
+	n[len] = '\0';
+	*dst = n;
+	*dlen = len;
+	return (0);
+}
+
+static int
+rspc_ack(struct rspc *rc, char c)
+{
+	if (rc->r_noack)
+		return (0);
+	return (rspc_write(rc, &c, 1));
+}
+
+/* ------------------------------------------------------------ packets */
+
+/* In ack mode, wait for the '+' of the packet in r_out; resend on '-'. */
+static int
+rspc_wait_ack(struct rspc *rc)
+{
+	long long deadline = rspc_deadline(rc);
+	const char *p;
+	size_t len;
+	int ev, resent = 0;
+
+	for (;;) {
+		switch ((ev = rspc_event(rc, deadline, &p, &len))) {
+		case -1:
+			return (-1);
+		case RSP_EV_ACK:
+			return (0);
+		case RSP_EV_NAK:
+			if (++resent > RSPC_MAX_RESEND) {
+				errno = EPROTO;
+				return (-1);
+			}
+			if (rspc_write(rc, rsp_buf_head(&rc->r_out),
+			    rsp_buf_used(&rc->r_out)) == -1)
+				return (-1);
+			break;
+		case RSP_EV_NOTIFY:
+			if (rspc_keep(&rc->r_notify, &rc->r_notifylen, p,
+			    len) == -1)
+				return (-1);
+			break;
+		case RSP_EV_PACKET:	/* stale: ack it, drop it */
+			if (rspc_ack(rc, '+') == -1)
+				return (-1);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+int
+rspc_send(struct rspc *rc, const char *payload, size_t len)
+{
+	rsp_buf_reset(&rc->r_out);
+	if (rsp_frame(&rc->r_out, '$', payload, len, false) == -1)
+		return (-1);
+	if (rspc_write(rc, rsp_buf_head(&rc->r_out),
+	    rsp_buf_used(&rc->r_out)) == -1)
+		return (-1);
+	if (rc->r_noack)
+		return (0);
+	return (rspc_wait_ack(rc));
+}
+
+/* What to do with an event while waiting for a packet: 1 done, 0 on. */
+static int
+rspc_take(struct rspc *rc, int ev, const char *p, size_t len)
+{
+	switch (ev) {
+	case RSP_EV_PACKET:
+		if (rspc_keep(&rc->r_reply, &rc->r_replylen, p, len) == -1)
+			return (-1);
+		return (rspc_ack(rc, '+') == -1 ? -1 : 1);
+	case RSP_EV_NOTIFY:
+		return (rspc_keep(&rc->r_notify, &rc->r_notifylen, p, len));
+	case RSP_EV_BADSUM:
+		return (rspc_ack(rc, '-'));
+	case RSP_EV_TOOLONG:
+	case RSP_EV_BADFORMAT:
+		/* A resend would not help: take it, and fail this reply. */
+		if (rspc_ack(rc, '+') == 0)
+			errno = EPROTO;
+		return (-1);
+	default:
+		return (0);	/* stray '+', '-' or 0x03 */
+	}
+}
+
+ssize_t
+rspc_wait(struct rspc *rc, const char **reply)
+{
+	long long deadline = rspc_deadline(rc);
+	const char *p;
+	size_t len;
+	int ev, rv;
+
+	if (reply != NULL)
+		*reply = NULL;
+	do {
+		if ((ev = rspc_event(rc, deadline, &p, &len)) == -1)
+			return (-1);
+		if ((rv = rspc_take(rc, ev, p, len)) == -1)
+			return (-1);
+	} while (rv == 0);
+	if (reply != NULL)
+		*reply = rc->r_reply;
+	return ((ssize_t)rc->r_replylen);
+}
+
+ssize_t
+rspc_request(struct rspc *rc, const char *payload, size_t len,
+    const char **reply)
+{
+	if (reply != NULL)
+		*reply = NULL;
+	if (rspc_send(rc, payload, len) == -1)
+		return (-1);
+	return (rspc_wait(rc, reply));
+}
+
+ssize_t
+rspc_requeststr(struct rspc *rc, const char *payload, const char **reply)
+{
+	return (rspc_request(rc, payload, strlen(payload), reply));
+}
+
+ssize_t
+rspc_requestf(struct rspc *rc, const char **reply, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	ssize_t rv;
+	int n;
+
+	if (reply != NULL)
+		*reply = NULL;
+	va_start(ap, fmt);
+	n = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		errno = ENOMEM;
+		return (-1);
+	}
+	rv = rspc_request(rc, p, (size_t)n, reply);
+	free(p);
+	return (rv);
+}
+
+int
+rspc_send_raw(struct rspc *rc, const void *data, size_t len)
+{
+	return (rspc_write(rc, data, len));
+}
+
+int
+rspc_handshake(struct rspc *rc, const char *features)
+{
+	const char *r;
+
+	if (features != NULL && features[0] != '\0') {
+		if (rspc_requestf(rc, &r, "qSupported:%s", features) == -1)
+			return (-1);
+	} else if (rspc_requeststr(rc, "qSupported", &r) == -1)
+		return (-1);
+	if (r[0] == 'E' || r[0] == '\0') {
+		errno = EPROTO;
+		return (-1);
+	}
+	if (strstr(r, "QStartNoAckMode+") == NULL)
+		return (0);
+	if (rspc_requeststr(rc, "QStartNoAckMode", &r) == -1)
+		return (-1);
+	if (strcmp(r, "OK") != 0) {
+		errno = EPROTO;
+		return (-1);
+	}
+	rc->r_noack = true;
+	rsp_decoder_noack(&rc->r_dec, true);
+	return (0);
+}
