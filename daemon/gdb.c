@@ -91,6 +91,7 @@ gdb_conn_closed(struct conn *c)
 {
 	struct gsess *s = c->c_arg;
 
+	fprintf(stderr, "Remote side has terminated connection.\n");
 	s->s_conn = NULL;
 	gdb_client_gone(s);
 }
@@ -553,7 +554,7 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 		gdb_empty(s);
 		return;
 	}
-	if (s->s_waiting && p[0] != 'v' && p[0] != 'q') {
+	if (s->s_waiting && p[0] != 'q') {
 		/* Only an interrupt is expected while the target runs. */
 		gdb_error(s, EBUSY, "target is running");
 		return;

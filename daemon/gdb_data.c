@@ -170,8 +170,9 @@ gdb_read_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
 		gdb_error(s, EINVAL, "bad address or length");
 		return;
 	}
-	if (bin && len == 0) {
-		gdb_ok(s);	/* lldb probes for x support this way */
+	if (len == 0) {
+		/* lldb probes for x this way; m gets no bytes, as gdbserver. */
+		gdb_reply(s, bin ? "OK" : "");
 		return;
 	}
 	if ((t = stopped_thread(s)) == NULL)

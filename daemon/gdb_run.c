@@ -397,6 +397,21 @@ kill_all(struct gsess *s)
 	s->s_waiting = false;
 }
 
+/*
+ * One process at a time unless the client speaks extended-remote with
+ * the multiprocess extension (gdbserver's rule).
+ */
+static bool
+busy(struct gsess *s)
+{
+	if ((s->s_extended && s->s_multiprocess) ||
+	    tgt_first_proc(s->s_tgt) == NULL)
+		return false;
+	fprintf(stderr, "Already debugging a process\n");
+	gdb_error(s, EBUSY, "already debugging a process");
+	return true;
+}
+
 /* vRun;PROGRAM;ARG...: all hex; an empty program means ours. */
 void
 gdb_vrun(struct gsess *s, struct rsp_cursor *c)
@@ -434,8 +449,8 @@ gdb_vrun(struct gsess *s, struct rsp_cursor *c)
 				argv[argc = n] = xstrdup(s->s_argv[n]);
 		argc = argc == 0 ? 1 : argc;
 	}
-	if (!s->s_multiprocess)
-		kill_all(s);
+	if (busy(s))
+		goto out;
 	if (gdb_launch(s, argv, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		gdb_error(s, errno != 0 ? errno : ENOEXEC, err);
@@ -470,8 +485,8 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, EINVAL, "bad pid");
 		return;
 	}
-	if (!s->s_multiprocess)
-		kill_all(s);
+	if (busy(s))
+		return;
 	if (gdb_attach(s, (pid_t)pid) == -1) {
 		log_warn("attach %d", (int)pid);
 		gdb_error(s, errno, "cannot attach to process");
@@ -552,7 +567,6 @@ gdb_client_gone(struct gsess *s)
 {
 	struct proc *p;
 
-	fprintf(stderr, "Remote side has terminated connection.\n");
 	if (s->s_tgt->g_running)
 		tgt_stop_all(s->s_tgt);
 	s->s_waiting = false;

@@ -59,10 +59,16 @@ static int
 vfile_path(struct rsp_cursor *c, char sep, char *path, size_t cap)
 {
 	char raw[GDB_MAX_PATH];
+	const char *end = memchr(c->c_p, sep, rsp_cursor_left(c));
 	size_t n;
 
-	if (rsp_get_hexbytes(c, sep, raw, sizeof(raw) - 1, &n) == -1) {
+	if ((size_t)((end != NULL ? end : c->c_end) - c->c_p) / 2 >=
+	    sizeof(raw)) {
 		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if (rsp_get_hexbytes(c, sep, raw, sizeof(raw) - 1, &n) == -1) {
+		errno = EINVAL;
 		return -1;
 	}
 	raw[n] = '\0';

@@ -27,7 +27,7 @@ xfer_send(struct gsess *s, const char *doc, size_t len, uint64_t off,
 	struct rsp_buf *b = &s->s_reply;
 
 	rsp_buf_reset(b);
-	if (off >= len) {
+	if (off >= len || want == 0) {
 		gdb_reply(s, "l");
 		return;
 	}

@@ -218,6 +218,7 @@ tgt_launch(struct target *g, const struct launch *l, struct proc **pp,
 	if (launch_wait_execs(pid, execs, err, errlen) == -1) {
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, __WALL);
+		errno = ENOEXEC;	/* it ran, but not into the program */
 		return -1;
 	}
 	if (ptrace(PTRACE_SETOPTIONS, pid, NULL,
