@@ -245,7 +245,12 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 		gdb_error(s, EINVAL, "bad breakpoint packet");
 		return;
 	}
-	if (type > 4) {
+	/*
+	 * x86 has no read-only watchpoint: like gdbserver we say Z3 is not
+	 * supported, and gdb emulates it with an access watchpoint, which
+	 * lets it tell reads from writes by the value.
+	 */
+	if (type > 4 || type == 3) {
 		gdb_empty(s);
 		return;
 	}

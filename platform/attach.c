@@ -120,9 +120,12 @@ tgt_attach(struct target *g, pid_t pid, struct proc **pp)
 		if (n == 0)
 			break;
 	}
+	/*
+	 * The attach stop is reported with no signal (T00, as gdbserver):
+	 * reported as SIGSTOP, a client would pass it on at the next resume
+	 * and the process would stop again, for good after a detach.
+	 */
 	TAILQ_FIRST(&p->p_threads)->t_stop.s_kind = STOP_SIGNAL;
-	if (TAILQ_FIRST(&p->p_threads)->t_stop.s_signo == 0)
-		TAILQ_FIRST(&p->p_threads)->t_stop.s_signo = SIGSTOP;
 	*pp = p;
 	return 0;
 fail:
