@@ -232,13 +232,16 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 static void
 gdb_resume(struct gsess *s)
 {
-	if (tgt_resume(s->s_tgt) == -1) {
+	int rc;
+
+	if ((rc = tgt_resume(s->s_tgt)) == -1) {
 		gdb_error(s, errno, "cannot resume");
 		return;
 	}
 	s->s_waiting = true;
-	/* A pending event is reported at once. */
-	loop_defer(s->s_loop, gdb_poll_cb, s);
+	/* A pending event is reported at once; otherwise SIGCHLD tells. */
+	if (rc == 1)
+		loop_defer(s->s_loop, gdb_poll_cb, s);
 }
 
 void

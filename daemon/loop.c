@@ -215,16 +215,23 @@ static void
 loop_signal_ready(int fd, int events, void *arg)
 {
 	struct loop *l = arg;
-	struct signalfd_siginfo si;
+	struct signalfd_siginfo si[LOOP_MAX_SIGNALS];
 	struct loop_sig *s;
+	ssize_t n;
+	size_t i;
 
-	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo >= _NSIG)
-			continue;
-		s = &l->l_sigs[si.ssi_signo];
-		if (s->s_cb != NULL)
-			s->s_cb(si.ssi_signo, s->s_arg);
-	}
+	/* A short read means the queue is empty: no read to see EAGAIN. */
+	do {
+		if ((n = read(fd, si, sizeof(si))) <= 0)
+			return;
+		for (i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			if (si[i].ssi_signo >= _NSIG)
+				continue;
+			s = &l->l_sigs[si[i].ssi_signo];
+			if (s->s_cb != NULL)
+				s->s_cb(si[i].ssi_signo, s->s_arg);
+		}
+	} while (n == (ssize_t)sizeof(si));
 }
 
 int

@@ -16,6 +16,7 @@
 #define LOOP_READ	0x1
 #define LOOP_WRITE	0x2
 #define LOOP_MAX_EVENTS	64	/* epoll events taken per turn */
+#define LOOP_MAX_SIGNALS 8	/* signals taken per read of the signalfd */
 
 struct loop;
 

@@ -215,6 +215,7 @@ thr_resume(struct thr *t)
 		/* ESRCH: it died under us; its exit comes through wait. */
 		if (errno != ESRCH)
 			return -1;
+		t->t_proc->p_tgt->g_need_poll = true;
 	}
 	t->t_stepping = (t->t_rkind == RESUME_STEP);
 	t->t_stopped = false;
@@ -250,10 +251,11 @@ tgt_resume(struct target *g)
 	struct thr *t;
 
 	g->g_running = true;
+	g->g_need_poll = false;
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (t->t_rkind != RESUME_STOP && thr_pending_valid(t))
-				return 0;	/* reported by tgt_poll */
+				return 1;	/* reported by tgt_poll */
 		}
 	}
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
@@ -262,7 +264,7 @@ tgt_resume(struct target *g)
 				return -1;
 		}
 	}
-	return 0;
+	return g->g_need_poll ? 1 : 0;
 }
 
 /* ------------------------------------------------------------ stopping */
@@ -362,8 +364,15 @@ tgt_poll(struct target *g)
 	int status;
 	pid_t r;
 
-	while ((r = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+	while ((r = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
 		tgt_status(g, r, status);
+		/*
+		 * All-stop needs one event; stopping the others collects
+		 * what else is queued, so no waitpid is spent on "none".
+		 */
+		if (g->g_running && (t = tgt_thr(g, r)) != NULL && t->t_pending)
+			break;
+	}
 	if (!g->g_running)
 		return NULL;
 	if ((t = tgt_pending(g)) == NULL)

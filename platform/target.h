@@ -123,6 +123,7 @@ struct target {
 	unsigned	 g_nprocs;
 	bool		 g_running;	/* resumed and not yet reported */
 	bool		 g_stopping;	/* inside tgt_stop_all */
+	bool		 g_need_poll;	/* a thread vanished while resuming */
 	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
 	uint8_t		 g_pass[64 / 8 * 2];	/* QPassSignals (host) */
 	bool		 g_pass_set;
@@ -155,7 +156,9 @@ struct proc *tgt_first_proc(struct target *);
 /*
  * Resume: kind[i]/sig[i] for each thread, chosen by the caller through
  * tgt_resume_set.  If a thread about to run has a pending event nothing
- * runs and that event is reported by the next tgt_poll.
+ * runs and that event is reported by the next tgt_poll.  Returns 1 when
+ * the caller should call tgt_poll without waiting for SIGCHLD, 0 when
+ * SIGCHLD will come, -1 with errno on failure.
  */
 void	 tgt_resume_clear(struct target *);
 void	 tgt_resume_set(struct thr *, enum resume_kind, int signo);

@@ -299,10 +299,20 @@ rsp_frame_repeats(const char *s, size_t len, char c)
 static size_t
 rsp_frame_rle(char *dst, const char *src, size_t len)
 {
-	size_t	i = 0, o = 0, n;
+	size_t	i = 0, o = 0, n, start;
 	char	c;
 
 	while (i < len) {
+		/* Copy in one go up to the next escape or run of four. */
+		for (start = i; i < len && src[i] != '}'; i++) {
+			if (i + 3 < len && src[i] == src[i + 1] &&
+			    src[i] == src[i + 2] && src[i] == src[i + 3])
+				break;
+		}
+		memcpy(dst + o, src + start, i - start);
+		o += i - start;
+		if (i == len)
+			break;
 		c = dst[o++] = src[i++];
 		if (c == '}') {
 			if (i < len)
