@@ -296,6 +296,54 @@ rsp_frame_repeats(const char *s, size_t len, char c)
  * starts a run, and runs of '}', '*', '#' or '$' are left alone.  The
  * result is never longer than the input.
  */
+#define RLE_ONES	0x0101010101010101ULL
+#define RLE_LOWS	0x7f7f7f7f7f7f7f7fULL
+
+/* 0x80 in each byte of x that is zero, 0 elsewhere (exact). */
+static inline uint64_t
+rle_zero_bytes(uint64_t x)
+{
+	return ~((((x & RLE_LOWS) + RLE_LOWS) | x) | RLE_LOWS);
+}
+
+static inline bool
+rle_stop_at(const char *s, size_t i, size_t len)
+{
+	return s[i] == '}' || (i + 3 < len && s[i] == s[i + 1] &&
+	    s[i] == s[i + 2] && s[i] == s[i + 3]);
+}
+
+/*
+ * The index of the next '}' or run of four equal bytes at or after i, or
+ * len.  Eight bytes at a time: neighbours compared by XOR, a run of four
+ * being three equal neighbour pairs in a row; a word with neither lets
+ * the scan move on by six (a run starting at 6 or 7 is seen next time).
+ */
+static size_t
+rle_next(const char *s, size_t i, size_t len)
+{
+	uint64_t a, b, z;
+	size_t lim;
+
+	for (;;) {
+		while (i + 9 <= len) {
+			memcpy(&a, s + i, 8);
+			memcpy(&b, s + i + 1, 8);
+			z = rle_zero_bytes(a ^ b);
+			if ((z & (z >> 8) & (z >> 16)) != 0 ||
+			    rle_zero_bytes(a ^ (RLE_ONES * '}')) != 0)
+				break;
+			i += 6;
+		}
+		for (lim = i + 8 < len ? i + 8 : len; i < lim; i++) {
+			if (rle_stop_at(s, i, len))
+				return i;
+		}
+		if (i >= len)
+			return len;
+	}
+}
+
 static size_t
 rsp_frame_rle(char *dst, const char *src, size_t len)
 {
@@ -304,11 +352,8 @@ rsp_frame_rle(char *dst, const char *src, size_t len)
 
 	while (i < len) {
 		/* Copy in one go up to the next escape or run of four. */
-		for (start = i; i < len && src[i] != '}'; i++) {
-			if (i + 3 < len && src[i] == src[i + 1] &&
-			    src[i] == src[i + 2] && src[i] == src[i + 3])
-				break;
-		}
+		start = i;
+		i = rle_next(src, i, len);
 		memcpy(dst + o, src + start, i - start);
 		o += i - start;
 		if (i == len)
