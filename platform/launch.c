@@ -21,10 +21,16 @@
 
 #define LAUNCH_MAX_CMDLINE	65536	/* bytes of a shell command line */
 
-/* Quote one word for sh: whitespace, quotes and backslashes escaped. */
+/*
+ * Append one word for sh -c.  A word is escaped the way gdbserver does it
+ * (construct_inferior_arguments): a backslash before each character the
+ * shell treats specially, a newline inside quotes, '' for an empty word;
+ * so arguments reach the program as they were given.
+ */
 static int
 shell_append(char *buf, size_t cap, size_t *len, const char *w, bool raw)
 {
+	static const char special[] = "\"!#$&*()\\|[]{}<>?'`~^; \t\n";
 	const char *s;
 
 	if (*w == '\0' && !raw) {
@@ -32,12 +38,19 @@ shell_append(char *buf, size_t cap, size_t *len, const char *w, bool raw)
 		raw = true;
 	}
 	for (s = w; *s != '\0'; s++) {
-		if (*len + 3 >= cap)
+		if (*len + 4 >= cap)
 			return -1;
-		if (!raw && strchr(" \t\n\"'\\", *s) != NULL)
+		if (!raw && *s == '\n') {
+			memcpy(buf + *len, "'\n'", 3);
+			*len += 3;
+			continue;
+		}
+		if (!raw && strchr(special, *s) != NULL)
 			buf[(*len)++] = '\\';
 		buf[(*len)++] = *s;
 	}
+	if (*len + 2 >= cap)
+		return -1;
 	buf[(*len)++] = ' ';
 	buf[*len] = '\0';
 	return 0;
