@@ -84,6 +84,7 @@ wait_for() {
 # start_server ARGS...: handoffd gdbserver in the background; sets
 # SERVER_PID and PORT (TCP) from "Listening on port N".
 start_server() {
+	: >"$T/server.log"	# never match an earlier server's lines
 	"$HANDOFFD" gdbserver "$@" >"$T/server.out" 2>"$T/server.log" &
 	SERVER_PID=$!
 	if ! wait_for "$T/server.log" '^Listening on' 20; then
