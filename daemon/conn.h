@@ -51,8 +51,6 @@ void	 conn_close(struct conn *);
 /* Frame and queue a packet; writes at once when the socket takes it. */
 void	 conn_send(struct conn *, const char *payload, size_t len);
 void	 conn_sendstr(struct conn *, const char *);
-void	 conn_sendf(struct conn *, const char *, ...)
-	    __attribute__((format(printf, 2, 3)));
 /* Send a packet whose payload was built in buf (then reset). */
 void	 conn_sendbuf(struct conn *, struct rsp_buf *);
 void	 conn_set_noack(struct conn *, bool);
