@@ -50,6 +50,7 @@ gsess_free(struct gsess *s)
 		return;
 	if (s->s_conn != NULL)
 		conn_close(s->s_conn);
+	gdb_end_all(s);
 	tgt_free(s->s_tgt);
 	gdb_vfile_close_all(s);
 	gdb_env_free(s);
@@ -91,7 +92,6 @@ gdb_conn_closed(struct conn *c)
 {
 	struct gsess *s = c->c_arg;
 
-	fprintf(stderr, "Remote side has terminated connection.\n");
 	s->s_conn = NULL;
 	gdb_client_gone(s);
 }

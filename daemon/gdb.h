@@ -123,6 +123,7 @@ void	 gdb_poll(struct gsess *);
 int	 gdb_launch(struct gsess *, char **argv, char *err, size_t errlen);
 int	 gdb_attach(struct gsess *, pid_t);
 void	 gdb_client_gone(struct gsess *);
+void	 gdb_end_all(struct gsess *);
 void	 gdb_pass_signals(struct gsess *, struct rsp_cursor *, bool program);
 
 /* Registers, memory, breakpoints (gdb_data.c). */

@@ -2,6 +2,8 @@
  * gdb_run.c -- starting, resuming, stopping and ending processes, and
  * the stop replies that report it.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -310,8 +312,6 @@ gdb_poll(struct gsess *s)
 		return;
 	s->s_waiting = false;
 	gdb_stop_reply(s, t);
-	if (s->s_conn == NULL)
-		gdb_client_gone(s);
 }
 
 static void
@@ -362,6 +362,23 @@ gdb_pass_signals(struct gsess *s, struct rsp_cursor *c, bool program)
 
 /* ------------------------------------------------------------ lifecycle */
 
+/*
+ * gdbserver's rule for the program's name: a bare name that is a file in
+ * our working directory means that file; otherwise PATH is searched.
+ */
+static char *
+program_path(const char *name)
+{
+	char cwd[GDB_MAX_PATH], *abs;
+	struct stat st;
+
+	if (strchr(name, '/') != NULL || stat(name, &st) == -1 ||
+	    !S_ISREG(st.st_mode) || getcwd(cwd, sizeof(cwd)) == NULL)
+		return xstrdup(name);
+	xasprintf(&abs, "%s/%s", cwd, name);
+	return abs;
+}
+
 int
 gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 {
@@ -374,13 +391,20 @@ gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 		.l_no_aslr = s->s_no_aslr,
 		.l_stdio_quiet = s->s_stdio,
 	};
+	char *given = argv[0], *path = program_path(given);
 	struct proc *p;
+	int rc;
 
-	if (tgt_launch(s->s_tgt, &l, &p, err, errlen) == -1)
+	argv[0] = path;
+	rc = tgt_launch(s->s_tgt, &l, &p, err, errlen);
+	argv[0] = given;
+	if (rc == -1) {
+		free(path);
 		return -1;
-	fprintf(stderr, "Process %s created; pid = %d\n", argv[0],
-	    (int)p->p_pid);
-	log_info("process %d launched: %s", (int)p->p_pid, argv[0]);
+	}
+	fprintf(stderr, "Process %s created; pid = %d\n", path, (int)p->p_pid);
+	log_info("process %d launched: %s", (int)p->p_pid, path);
+	free(path);
 	s->s_last = TAILQ_FIRST(&p->p_threads);
 	s->s_gpid = p->p_pid;
 	s->s_gtid = p->p_pid;
@@ -560,13 +584,9 @@ gdb_restart(struct gsess *s)
 		log_warnx("%s", err);
 }
 
-/*
- * The client went away: launched processes are killed, attached ones
- * detached (gdbserver does the same).  Outside --multi, or with --once,
- * the server then ends.
- */
+/* End every process: launched ones killed, attached ones detached. */
 void
-gdb_client_gone(struct gsess *s)
+gdb_end_all(struct gsess *s)
 {
 	struct proc *p;
 
@@ -585,7 +605,44 @@ gdb_client_gone(struct gsess *s)
 		}
 	}
 	s->s_last = NULL;
+}
+
+/*
+ * The client went away.  As gdbserver: with --once, or outside extended
+ * mode with nothing left to debug, the server ends (launched processes
+ * killed, attached ones detached).  Otherwise the processes stay, stopped,
+ * for the next client, which asks afresh: pending events are dropped.
+ */
+void
+gdb_client_gone(struct gsess *s)
+{
+	struct proc *p, *tp;
+	struct thr *t;
+	bool alive = false;
+
+	if (s->s_tgt->g_running)
+		tgt_stop_all(s->s_tgt);
+	s->s_waiting = false;
+	s->s_last = NULL;
 	gdb_vfile_close_all(s);
-	if (!s->s_multi || s->s_once)
+	TAILQ_FOREACH_SAFE(p, &s->s_tgt->g_procs, p_entry, tp) {
+		if (p->p_exited) {
+			tgt_forget(p);
+			continue;
+		}
+		alive = true;
+		TAILQ_FOREACH(t, &p->p_threads, t_entry)
+			tgt_reported(t);
+	}
+	if (s->s_once || (!s->s_extended && !alive)) {
+		fprintf(stderr, "Remote side has terminated connection.\n");
 		s->s_quit = true;
+		gdb_end_all(s);
+		return;
+	}
+	fprintf(stderr, "Remote side has terminated connection.  "
+	    "handoffd will reopen the connection.\n");
+	log_info("client gone; %s kept for the next client",
+	    alive ? "processes" : "nothing");
+	s->s_extended = s->s_multi;
 }

@@ -69,7 +69,7 @@ on_terminate(int sig, void *arg)
 		conn_close(gs->gs_sess->s_conn);
 		gs->gs_sess->s_conn = NULL;
 	}
-	gdb_client_gone(gs->gs_sess);
+	gdb_end_all(gs->gs_sess);
 	gs->gs_sess->s_quit = true;
 	loop_stop(gs->gs_loop);
 }
@@ -234,7 +234,7 @@ cmd_gdbserver(int argc, char **argv)
 		start_program(&gs, argv + 1, attach ? argv[1] : NULL);
 
 	if (ep_listen(&gs.gs_ep, err, sizeof(err)) == -1) {
-		gdb_client_gone(gs.gs_sess);
+		gdb_end_all(gs.gs_sess);
 		errx(1, "%s", err);
 	}
 	if (gs.gs_ep.ep_kind == EP_TCP)
