@@ -54,10 +54,29 @@ gsess_free(struct gsess *s)
 	tgt_free(s->s_tgt);
 	gdb_vfile_close_all(s);
 	gdb_env_free(s);
+	gsess_set_program(s, NULL);
 	rsp_buf_free(&s->s_reply);
 	free(s->s_cwd);
 	free(s->s_wrapper);
 	free(s);
+}
+
+void
+gsess_set_program(struct gsess *s, char **argv)
+{
+	size_t i, n;
+
+	for (i = 0; s->s_argv != NULL && s->s_argv[i] != NULL; i++)
+		free(s->s_argv[i]);
+	free(s->s_argv);
+	s->s_argv = NULL;
+	if (argv == NULL)
+		return;
+	for (n = 0; argv[n] != NULL; n++)
+		;
+	s->s_argv = xcalloc(n + 1, sizeof(*s->s_argv));
+	for (i = 0; i < n; i++)
+		s->s_argv[i] = xstrdup(argv[i]);
 }
 
 void
@@ -390,6 +409,7 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "QSetWorkingDir+;QDisableRandomization+;QStartNoAckMode+;"
 	    "qXfer:features:read+;qXfer:auxv:read+;qXfer:threads:read+;"
 	    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;"
+	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+",
 	    RSP_MAX_PACKET);
@@ -507,16 +527,21 @@ gdb_q(struct gsess *s, struct rsp_cursor *c)
 		gdb_supported(s, c);
 	else if (rsp_cursor_skip(c, "qXfer:"))
 		gdb_qxfer(s, c);
-	else if (rsp_cursor_skip(c, "qfThreadInfo"))
+	else if (rsp_cursor_skip(c, "qfThreadInfo") &&
+	    !(s->s_disabled & GDB_DISABLE_QFTHREADINFO))
 		gdb_thread_list(s, true);
-	else if (rsp_cursor_skip(c, "qsThreadInfo"))
+	else if (rsp_cursor_skip(c, "qsThreadInfo") &&
+	    !(s->s_disabled & GDB_DISABLE_QFTHREADINFO))
 		gdb_thread_list(s, false);
-	else if (rsp_cursor_skip(c, "qC") && rsp_cursor_eof(c))
+	else if (rsp_cursor_skip(c, "qC") && rsp_cursor_eof(c) &&
+	    !(s->s_disabled & GDB_DISABLE_QC))
 		gdb_current_thread(s);
 	else if (rsp_cursor_skip(c, "qAttached"))
 		gdb_attached(s, c);
 	else if (rsp_cursor_skip(c, "qSymbol"))
 		gdb_ok(s);	/* we need no symbols */
+	else if (rsp_cursor_skip(c, "qRcmd,"))
+		gdb_monitor(s, c);
 	else
 		gdb_empty(s);
 }
@@ -524,11 +549,16 @@ gdb_q(struct gsess *s, struct rsp_cursor *c)
 static void
 gdb_v(struct gsess *s, struct rsp_cursor *c)
 {
-	if (rsp_cursor_skip(c, "vCont?"))
-		gdb_reply(s, "vCont;c;C;s;S;t");
-	else if (rsp_cursor_skip(c, "vCont;"))
-		gdb_vcont(s, c);
-	else if (rsp_cursor_skip(c, "vRun;"))
+	if (rsp_cursor_skip(c, "vCont")) {
+		if (s->s_disabled & GDB_DISABLE_VCONT)
+			gdb_empty(s);
+		else if (rsp_cursor_skip(c, "?") && rsp_cursor_eof(c))
+			gdb_reply(s, "vCont;c;C;s;S;t");
+		else if (rsp_cursor_skip(c, ";"))
+			gdb_vcont(s, c);
+		else
+			gdb_empty(s);
+	} else if (rsp_cursor_skip(c, "vRun;"))
 		gdb_vrun(s, c);
 	else if (rsp_cursor_skip(c, "vAttach;"))
 		gdb_vattach(s, c);

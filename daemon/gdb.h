@@ -70,11 +70,26 @@ struct gsess {
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */
+	unsigned	 s_disabled;	/* GDB_DISABLE_*: --disable-packet */
 	bool		 s_once;	/* one client, then exit */
 	bool		 s_quit;	/* exit when the client has gone */
 };
 
+/*
+ * Packets --disable-packet turns off, as gdbserver's maintainer option
+ * does (GDB's testsuite uses it to test gdb against such servers).
+ */
+#define GDB_DISABLE_VCONT	0x01
+#define GDB_DISABLE_TTHREAD	0x02	/* no thread: in T stop replies */
+#define GDB_DISABLE_QC		0x04
+#define GDB_DISABLE_QFTHREADINFO 0x08
+#define GDB_DISABLE_T		0x10	/* S stop replies instead of T */
+#define GDB_DISABLE_THREADS	(GDB_DISABLE_VCONT | GDB_DISABLE_TTHREAD | \
+				 GDB_DISABLE_QC | GDB_DISABLE_QFTHREADINFO)
+
 struct gsess *gsess_new(struct loop *);
+/* The program R and an empty vRun start: a copy of argv is kept. */
+void	 gsess_set_program(struct gsess *, char **argv);
 void	 gsess_free(struct gsess *);
 /* Give the session a client connection (fd for both directions). */
 void	 gsess_attach_conn(struct gsess *, int rfd, int wfd, const char *name);
@@ -134,6 +149,9 @@ void	 gdb_write_reg(struct gsess *, struct rsp_cursor *);	/* P */
 void	 gdb_read_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_write_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_breakpoint(struct gsess *, struct rsp_cursor *, bool insert);
+
+/* monitor commands (gdb_monitor.c). */
+void	 gdb_monitor(struct gsess *, struct rsp_cursor *);
 
 /* Transfers and host I/O (gdb_xfer.c, gdb_vfile.c). */
 void	 gdb_qxfer(struct gsess *, struct rsp_cursor *);

@@ -113,13 +113,17 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		gdb_reply_buf(s);
 		return;
 	}
-	rsp_buf_addf(b, "T%02x", st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP :
-	    sig_to_gdb(st->s_signo));
-	put_expedited(s, t);
-	rsp_buf_addf(b, "thread:");
-	gdb_put_ptid(s, b, p->p_pid, t->t_tid);
-	rsp_buf_addc(b, ';');
-	put_reason(s, t);
+	rsp_buf_addf(b, "%c%02x", (s->s_disabled & GDB_DISABLE_T) ? 'S' : 'T',
+	    st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP : sig_to_gdb(st->s_signo));
+	if (!(s->s_disabled & GDB_DISABLE_T)) {
+		put_expedited(s, t);
+		if (!(s->s_disabled & GDB_DISABLE_TTHREAD)) {
+			rsp_buf_addf(b, "thread:");
+			gdb_put_ptid(s, b, p->p_pid, t->t_tid);
+			rsp_buf_addc(b, ';');
+		}
+		put_reason(s, t);
+	}
 	s->s_last = t;
 	s->s_gpid = p->p_pid;
 	s->s_gtid = t->t_tid;
@@ -483,6 +487,7 @@ gdb_vrun(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, errno != 0 ? errno : ENOEXEC, err);
 		goto out;
 	}
+	gsess_set_program(s, argv);
 	gdb_stop_reply(s, s->s_last);
 out:
 	for (i = 0; i < argc; i++)

@@ -8,6 +8,8 @@
 #include <sys/ptrace.h>
 
 #include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +130,50 @@ xfer_libraries(struct gsess *s, struct rsp_buf *doc)
 	}
 	rsp_buf_addf(doc, "</library-list-svr4>");
 	svr4_free(&sl);
+	return 0;
+}
+
+static int
+osdata_process(const struct procinfo *pi, void *arg)
+{
+	struct rsp_buf *doc = arg;
+	struct passwd *pw = getpwuid(pi->pi_uid);
+	char uid[16];
+
+	snprintf(uid, sizeof(uid), "%u", (unsigned)pi->pi_uid);
+	rsp_buf_addf(doc, "<item>\n<column name=\"pid\">%d</column>\n"
+	    "<column name=\"user\">", (int)pi->pi_pid);
+	xml_escape(doc, pw != NULL ? pw->pw_name : uid);
+	rsp_buf_addf(doc, "</column>\n<column name=\"command\">");
+	xml_escape(doc, pi->pi_cmdline[0] != '\0' ? pi->pi_cmdline :
+	    pi->pi_name);
+	rsp_buf_addf(doc, "</column>\n<column name=\"cores\">");
+	xml_escape(doc, pi->pi_cores);
+	rsp_buf_addf(doc, "</column>\n</item>\n");
+	return 0;
+}
+
+/* qXfer:osdata:read:ANNEX ("info os"): the types, or the processes. */
+static int
+xfer_osdata(const char *annex, struct rsp_buf *doc)
+{
+	rsp_buf_addf(doc, "<?xml version=\"1.0\"?>\n"
+	    "<!DOCTYPE target SYSTEM \"osdata.dtd\">\n");
+	if (annex[0] == '\0') {
+		rsp_buf_addf(doc, "<osdata type=\"types\">\n<item>\n"
+		    "<column name=\"Type\">processes</column>\n"
+		    "<column name=\"Description\">Listing of all processes"
+		    "</column>\n<column name=\"Title\">Processes</column>\n"
+		    "</item>\n</osdata>\n");
+		return 0;
+	}
+	if (strcmp(annex, "processes") != 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	rsp_buf_addf(doc, "<osdata type=\"processes\">\n");
+	procfs_each_process(osdata_process, doc);
+	rsp_buf_addf(doc, "</osdata>\n");
 	return 0;
 }
 
@@ -267,6 +313,8 @@ gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
 		rc = xfer_siginfo(s, &doc);
 	} else if (IS("auxv")) {
 		rc = xfer_auxv(s, &doc);
+	} else if (IS("osdata")) {
+		rc = xfer_osdata(annex, &doc);
 	} else {
 		rsp_buf_free(&doc);
 		gdb_empty(s);

@@ -48,6 +48,8 @@ gdbserver_usage(FILE *fp)
 "  --debug                log decisions; twice: every packet too\n"
 "  --remote-debug         log every packet\n"
 "  --log-file FILE        log to FILE rather than stderr\n"
+"  --disable-packet=vCont,Tthread,qC,qfThreadInfo,T,threads\n"
+"                         behave as a server without these (for tests)\n"
 "  --help, --version\n");
 }
 
@@ -131,6 +133,41 @@ take_wrapper(int *argc, char **argv)
 	return NULL;
 }
 
+/* --disable-packet=vCont,Tthread,qC,qfThreadInfo,T,threads */
+static int
+disable_packets(const char *list, unsigned *mask)
+{
+	static const struct {
+		const char	*name;
+		unsigned	 bits;
+	} names[] = {
+		{ "vCont", GDB_DISABLE_VCONT },
+		{ "Tthread", GDB_DISABLE_TTHREAD },
+		{ "qC", GDB_DISABLE_QC },
+		{ "qfThreadInfo", GDB_DISABLE_QFTHREADINFO },
+		{ "T", GDB_DISABLE_T },
+		{ "threads", GDB_DISABLE_THREADS },
+	};
+	char copy[256], *w, *save = NULL;
+	size_t i;
+
+	if (strlcpy(copy, list, sizeof(copy)) >= sizeof(copy))
+		return -1;
+	for (w = strtok_r(copy, ",", &save); w != NULL;
+	    w = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			if (strcmp(w, names[i].name) == 0)
+				break;
+		}
+		if (i == sizeof(names) / sizeof(names[0])) {
+			warnx("Don't know how to disable \"%s\".", w);
+			return -1;
+		}
+		*mask |= names[i].bits;
+	}
+	return 0;
+}
+
 static void
 start_program(struct gdbserver *gs, char **argv, const char *attach)
 {
@@ -148,7 +185,7 @@ start_program(struct gdbserver *gs, char **argv, const char *attach)
 			    strerror(errno));
 		return;
 	}
-	s->s_argv = argv;
+	gsess_set_program(s, argv);
 	if (gdb_launch(s, argv, err, sizeof(err)) == -1)
 		errx(1, "%s", err);
 }
@@ -167,6 +204,7 @@ cmd_gdbserver(int argc, char **argv)
 		{ "debug", no_argument, NULL, 'd' },
 		{ "remote-debug", no_argument, NULL, 'D' },
 		{ "log-file", required_argument, NULL, 'l' },
+		{ "disable-packet", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -176,6 +214,7 @@ cmd_gdbserver(int argc, char **argv)
 	char *wrapper, err[512];
 	bool attach = false, multi = false, once = false, shell = true;
 	bool no_aslr = true;
+	unsigned disabled = 0;
 	int ch, level = 0;
 
 	wrapper = take_wrapper(&argc, argv);
@@ -192,6 +231,12 @@ cmd_gdbserver(int argc, char **argv)
 		case 'd': level = level < 1 ? 1 : 2; break;
 		case 'D': level = 2; break;
 		case 'l': logfile = optarg; break;
+		case 'P':
+			if (disable_packets(optarg, &disabled) == -1) {
+				gdbserver_usage(stderr);
+				return 1;
+			}
+			break;
 		case 'h':
 			gdbserver_usage(stdout);
 			return 0;
@@ -223,6 +268,7 @@ cmd_gdbserver(int argc, char **argv)
 	gs.gs_sess->s_no_aslr = no_aslr;
 	gs.gs_sess->s_wrapper = wrapper;
 	gs.gs_sess->s_stdio = (gs.gs_ep.ep_kind == EP_STDIO);
+	gs.gs_sess->s_disabled = disabled;
 	signal(SIGPIPE, SIG_IGN);
 	if (loop_add_signal(gs.gs_loop, SIGCHLD, on_sigchld, &gs) == -1 ||
 	    loop_add_signal(gs.gs_loop, SIGTERM, on_terminate, &gs) == -1 ||

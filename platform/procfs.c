@@ -1,6 +1,7 @@
 /*
  * procfs.c -- facts from /proc and from the dynamic linker's r_debug.
  */
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -144,6 +145,100 @@ procfs_thread_core(pid_t pid, pid_t tid)
 
 	return procfs_stat_field(pid, tid, 39, f, sizeof(f)) == 0 ? atoi(f) :
 	    -1;
+}
+
+/* ------------------------------------------------------------ processes */
+
+/* "Uid:\tR\tE\t..." lines of /proc/PID/status. */
+static void
+status_ids(const char *status, const char *key, unsigned *real, unsigned *eff)
+{
+	const char *p = strstr(status, key);
+
+	if (p != NULL)
+		sscanf(p + strlen(key), "%u %u", real, eff);
+}
+
+/* The distinct cores of a process's threads, comma-separated. */
+static void
+process_cores(pid_t pid, char *out, size_t cap)
+{
+	char path[64], one[16], seen[160] = ",";
+	struct dirent *de;
+	DIR *d;
+	int core;
+
+	out[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.' ||
+		    (core = procfs_thread_core(pid, atoi(de->d_name))) < 0)
+			continue;
+		snprintf(one, sizeof(one), ",%d,", core);
+		if (strstr(seen, one) != NULL)
+			continue;
+		strlcat(seen, one + 1, sizeof(seen));
+		strlcat(out, out[0] != '\0' ? one : one + 1, cap);
+		out[strlen(out) - 1] = '\0';	/* the trailing comma */
+	}
+	closedir(d);
+}
+
+int
+procfs_process(pid_t pid, struct procinfo *pi)
+{
+	char *buf;
+	size_t len, i;
+	unsigned u[2] = { 0, 0 }, g[2] = { 0, 0 };
+	int ppid = 0;
+
+	memset(pi, 0, sizeof(*pi));
+	pi->pi_pid = pid;
+	if (procfs_read(pid, "status", &buf, &len) == -1)
+		return -1;
+	buf[len > 0 ? len - 1 : 0] = '\0';
+	status_ids(buf, "\nUid:", &u[0], &u[1]);
+	status_ids(buf, "\nGid:", &g[0], &g[1]);
+	if (strstr(buf, "\nPPid:") != NULL)
+		sscanf(strstr(buf, "\nPPid:") + 6, "%d", &ppid);
+	free(buf);
+	pi->pi_ppid = ppid;
+	pi->pi_uid = u[0];
+	pi->pi_euid = u[1];
+	pi->pi_gid = g[0];
+	pi->pi_egid = g[1];
+	procfs_thread_name(pid, pid, pi->pi_name, sizeof(pi->pi_name));
+	if (procfs_read(pid, "cmdline", &buf, &len) == 0) {
+		for (i = 0; i + 1 < len && i + 1 < sizeof(pi->pi_cmdline); i++)
+			pi->pi_cmdline[i] = buf[i] == '\0' ? ' ' : buf[i];
+		free(buf);
+	}
+	process_cores(pid, pi->pi_cores, sizeof(pi->pi_cores));
+	return 0;
+}
+
+int
+procfs_each_process(int (*cb)(const struct procinfo *, void *), void *arg)
+{
+	struct procinfo pi;
+	struct dirent *de;
+	const char *errstr;
+	pid_t pid;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir("/proc")) == NULL)
+		return -1;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		pid = strtonum(de->d_name, 1, INT32_MAX, &errstr);
+		if (errstr != NULL || procfs_process(pid, &pi) == -1)
+			continue;
+		rc = cb(&pi, arg);
+	}
+	closedir(d);
+	return rc;
 }
 
 /* ------------------------------------------------------------ r_debug */

@@ -26,6 +26,26 @@ int	 procfs_thread_state(pid_t pid, pid_t tid);
 /* The CPU a thread last ran on, or -1. */
 int	 procfs_thread_core(pid_t pid, pid_t tid);
 
+/* A process, as /proc shows it. */
+struct procinfo {
+	pid_t		 pi_pid;
+	pid_t		 pi_ppid;
+	uid_t		 pi_uid, pi_euid;
+	gid_t		 pi_gid, pi_egid;
+	char		 pi_name[64];		/* comm */
+	char		 pi_cmdline[1024];	/* arguments, space-separated */
+	char		 pi_cores[128];		/* CPUs its threads last ran on */
+};
+
+/*
+ * Call cb for each process, in pid order of /proc; stops early when cb
+ * returns non-zero and returns that.  Processes that vanish meanwhile are
+ * skipped.
+ */
+int	 procfs_each_process(int (*cb)(const struct procinfo *, void *),
+	    void *arg);
+int	 procfs_process(pid_t, struct procinfo *);
+
 /* One loaded object, as the dynamic linker's r_debug list has it. */
 struct svr4_lib {
 	char		*l_name;
