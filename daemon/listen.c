@@ -84,7 +84,9 @@ ep_listen_tcp(struct endpoint *ep, char *err, size_t errlen)
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_PASSIVE;
 	if ((rc = getaddrinfo(host, ep->ep_port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "%s: %s", host, gai_strerror(rc));
+		/* gdbserver's words; GDB's testsuite matches them. */
+		snprintf(err, errlen, "%s:%s: cannot resolve name: %s", host,
+		    ep->ep_port, gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -104,7 +106,7 @@ ep_listen_tcp(struct endpoint *ep, char *err, size_t errlen)
 	}
 	freeaddrinfo(res);
 	if (fd == -1) {
-		snprintf(err, errlen, "Can't bind address: %s", strerror(e));
+		snprintf(err, errlen, "Can't bind address: %s.", strerror(e));
 		return -1;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
@@ -135,7 +137,7 @@ ep_listen_unix(struct endpoint *ep, char *err, size_t errlen)
 	old = umask(0177);
 	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) == -1 ||
 	    listen(fd, LISTEN_BACKLOG) == -1) {
-		snprintf(err, errlen, "%s: Can't bind address: %s",
+		snprintf(err, errlen, "%s: Can't bind address: %s.",
 		    ep->ep_path, strerror(errno));
 		umask(old);
 		close(fd);
