@@ -250,6 +250,13 @@ cmd_gdbserver(int argc, char **argv)
 	}
 	argc -= optind;
 	argv += optind;
+	/* --attach used to come after COMM; gdbserver still takes it there. */
+	if (argc >= 2 && strcmp(argv[1], "--attach") == 0) {
+		attach = true;
+		argv[1] = argv[0];
+		argc--;
+		argv++;
+	}
 	if (argc < 1 || (attach && argc != 2) || (!attach && !multi && argc < 2)) {
 		gdbserver_usage(stderr);
 		return 1;
