@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,23 @@ on_terminate(int sig, void *arg)
 }
 
 static void	gdbserver_accept(int, int, void *);
+
+/*
+ * A startup failure, in gdbserver's words and shape (the message, then
+ * "Exiting"), which scripts and GDB's testsuite wait for.  Status 1.
+ */
+static void __attribute__((noreturn, format(printf, 1, 2)))
+startup_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nExiting\n");
+	exit(1);
+}
 
 static void
 gdbserver_wait_client(struct gdbserver *gs)
@@ -179,15 +197,17 @@ start_program(struct gdbserver *gs, char **argv, const char *attach)
 	if (attach != NULL) {
 		pid = strtonum(attach, 1, INT32_MAX, &errstr);
 		if (errstr != NULL)
-			errx(1, "%s: bad pid", attach);
+			startup_fail("%s: bad pid.", attach);
 		if (gdb_attach(s, pid) == -1)
-			errx(1, "Cannot attach to process %d: %s", (int)pid,
-			    strerror(errno));
+			startup_fail("Cannot attach to process %d: %s (%d)",
+			    (int)pid, strerror(errno), errno);
 		return;
 	}
 	gsess_set_program(s, argv);
+	if (s->s_stdio)
+		fprintf(stderr, "stdin/stdout redirected\n");
 	if (gdb_launch(s, argv, err, sizeof(err)) == -1)
-		errx(1, "%s", err);
+		startup_fail("%s", err);
 }
 
 int
@@ -265,7 +285,7 @@ cmd_gdbserver(int argc, char **argv)
 	if (regs_init() == -1)
 		fatal("cannot describe this CPU's registers");
 	if (ep_parse(&gs.gs_ep, argv[0], err, sizeof(err)) == -1)
-		errx(1, "%s", err);
+		startup_fail("%s", err);
 
 	gs.gs_loop = loop_new();
 	gs.gs_sess = gsess_new(gs.gs_loop);
@@ -288,7 +308,7 @@ cmd_gdbserver(int argc, char **argv)
 
 	if (ep_listen(&gs.gs_ep, err, sizeof(err)) == -1) {
 		gdb_end_all(gs.gs_sess);
-		errx(1, "%s", err);
+		startup_fail("%s", err);
 	}
 	if (gs.gs_ep.ep_kind == EP_TCP)
 		fprintf(stderr, "Listening on port %d\n", gs.gs_ep.ep_bound_port);

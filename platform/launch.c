@@ -149,13 +149,13 @@ launch_wait_execs(pid_t pid, int execs, char *err, size_t errlen)
 		}
 		if (WIFEXITED(status)) {
 			snprintf(err, errlen,
-			    "During startup program exited with code %d",
+			    "During startup program exited with code %d.",
 			    WEXITSTATUS(status));
 			return -1;
 		}
 		if (WIFSIGNALED(status)) {
 			snprintf(err, errlen,
-			    "During startup program terminated with signal %d",
+			    "During startup program terminated with signal %d.",
 			    WTERMSIG(status));
 			return -1;
 		}
