@@ -35,6 +35,7 @@ gsess_new(struct loop *l)
 	if ((s->s_tgt = tgt_new()) == NULL)
 		fatal("tgt_new");
 	rsp_buf_init(&s->s_reply);
+	rsp_buf_init(&s->s_xdoc);
 	s->s_shell = true;
 	s->s_no_aslr = true;
 	for (i = 0; i < GDB_MAX_VFILE_FDS; i++)
@@ -56,6 +57,7 @@ gsess_free(struct gsess *s)
 	gdb_env_free(s);
 	gsess_set_program(s, NULL);
 	rsp_buf_free(&s->s_reply);
+	rsp_buf_free(&s->s_xdoc);
 	free(s->s_cwd);
 	free(s->s_wrapper);
 	free(s);

@@ -65,6 +65,10 @@ struct gsess {
 	uint8_t		 s_progsig[(GDB_SIGNAL_LAST + 7) / 8];
 	bool		 s_progsig_set;
 
+	/* qXfer: the document of the read in progress, and its name. */
+	struct rsp_buf	 s_xdoc;
+	char		 s_xkey[320];
+
 	/* vFile. */
 	int		 s_vfds[GDB_MAX_VFILE_FDS];
 

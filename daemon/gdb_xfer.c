@@ -264,15 +264,37 @@ xfer_siginfo_write(struct gsess *s, struct rsp_cursor *c)
 	gdb_replyf(s, "%zx", n);
 }
 
+/* Build the document of one object: 0, -1 with errno, 1 if unknown. */
+static int
+xfer_build(struct gsess *s, const char *obj, size_t objlen,
+    const char *annex, struct rsp_buf *doc)
+{
+	errno = 0;
+#define IS(name) (objlen == sizeof(name) - 1 && memcmp(obj, name, objlen) == 0)
+	if (IS("threads"))
+		return xfer_threads(s, doc);
+	if (IS("libraries-svr4"))
+		return xfer_libraries(s, doc);
+	if (IS("exec-file"))
+		return xfer_exec_file(s, annex, doc);
+	if (IS("siginfo"))
+		return xfer_siginfo(s, doc);
+	if (IS("auxv"))
+		return xfer_auxv(s, doc);
+	if (IS("osdata"))
+		return xfer_osdata(annex, doc);
+#undef IS
+	return 1;
+}
+
 void
 gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
 {
-	char annex[XFER_MAX_ANNEX];
-	struct rsp_buf doc;
+	char annex[XFER_MAX_ANNEX], key[sizeof(s->s_xkey)];
 	const char *obj, *f;
 	size_t objlen, flen, len;
 	uint64_t off, want;
-	int rc = -1;
+	int rc;
 
 	if (rsp_get_field(c, ':', &obj, &objlen) == -1) {
 		gdb_empty(s);
@@ -292,38 +314,37 @@ gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
 	}
 	memcpy(annex, f, flen);
 	annex[flen] = '\0';
-	rsp_buf_init(&doc);
-	errno = 0;
-#define IS(name) (objlen == sizeof(name) - 1 && memcmp(obj, name, objlen) == 0)
-	if (IS("features")) {
+	if (objlen == 8 && memcmp(obj, "features", 8) == 0) {
 		const char *xml = regs_tdesc(annex, &len);
 
-		if (xml != NULL) {
+		if (xml == NULL)
+			gdb_error(s, ENOENT, "no such target description");
+		else
 			xfer_send(s, xml, len, off, want);
-			return;
-		}
-		errno = ENOENT;
-	} else if (IS("threads")) {
-		rc = xfer_threads(s, &doc);
-	} else if (IS("libraries-svr4")) {
-		rc = xfer_libraries(s, &doc);
-	} else if (IS("exec-file")) {
-		rc = xfer_exec_file(s, annex, &doc);
-	} else if (IS("siginfo")) {
-		rc = xfer_siginfo(s, &doc);
-	} else if (IS("auxv")) {
-		rc = xfer_auxv(s, &doc);
-	} else if (IS("osdata")) {
-		rc = xfer_osdata(annex, &doc);
-	} else {
-		rsp_buf_free(&doc);
+		return;
+	}
+	snprintf(key, sizeof(key), "%.*s:%s", (int)objlen, obj, annex);
+	/*
+	 * A document is built when a read starts (offset 0) and kept for the
+	 * rest of that read, so every chunk comes from one snapshot even
+	 * while processes come and go.
+	 */
+	if (off != 0 && strcmp(key, s->s_xkey) == 0) {
+		xfer_send(s, rsp_buf_head(&s->s_xdoc), rsp_buf_used(&s->s_xdoc),
+		    off, want);
+		return;
+	}
+	s->s_xkey[0] = '\0';
+	rsp_buf_reset(&s->s_xdoc);
+	if ((rc = xfer_build(s, obj, objlen, annex, &s->s_xdoc)) == 1) {
 		gdb_empty(s);
 		return;
 	}
-#undef IS
-	if (rc == 0)
-		xfer_send(s, rsp_buf_head(&doc), rsp_buf_used(&doc), off, want);
-	else
+	if (rc == -1) {
 		gdb_error(s, errno != 0 ? errno : EIO, "cannot read object");
-	rsp_buf_free(&doc);
+		return;
+	}
+	strlcpy(s->s_xkey, key, sizeof(s->s_xkey));
+	xfer_send(s, rsp_buf_head(&s->s_xdoc), rsp_buf_used(&s->s_xdoc), off,
+	    want);
 }

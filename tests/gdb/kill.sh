@@ -43,7 +43,7 @@ session killthreads "$PROGS/threads" -- \
 	"continue" \
 	"kill"
 out="$T/killthreads.out"
-contains "$out" '^Thread [0-9]+ "worker-1" hit Breakpoint 1, ' "threads: stopped with several threads"
+contains "$out" '^Thread [0-9]+ "worker-[0-9]" hit Breakpoint 1, ' "threads: stopped with several threads"
 contains "$out" "^\\[Inferior 1 \\(process $pid\\) killed\\]\$" "threads: killed"
 
 for code in 0 1 42 255; do
