@@ -45,20 +45,36 @@ monitor_help(struct gsess *s)
 	    "    Quit the server\n");
 }
 
-/* Our messages always carry a timestamp; the options are accepted. */
-static bool
-debug_format_ok(const char *opts)
+/*
+ * "set debug-format all,none,timestamp": our messages always carry a
+ * timestamp; the options are accepted and said back as gdbserver does.
+ * Returns -1 after saying which option is unknown.
+ */
+static int
+debug_format(struct gsess *s, const char *opts)
 {
-	char copy[MONITOR_MAX_CMD], *o, *save = NULL;
+	char copy[MONITOR_MAX_CMD], msg[MONITOR_MAX_CMD + 64], *o, *save = NULL;
 
 	strlcpy(copy, opts, sizeof(copy));
 	for (o = strtok_r(copy, ",", &save); o != NULL;
 	    o = strtok_r(NULL, ",", &save)) {
-		if (strcmp(o, "all") != 0 && strcmp(o, "none") != 0 &&
-		    strcmp(o, "timestamp") != 0)
-			return false;
+		if (strcmp(o, "all") == 0)
+			monitor_output(s, "All extra debug format options "
+			    "enabled.\n");
+		else if (strcmp(o, "none") == 0)
+			monitor_output(s, "All extra debug format options "
+			    "disabled.\n");
+		else if (strcmp(o, "timestamp") == 0)
+			monitor_output(s, "Timestamps will be added to debug "
+			    "output.\n");
+		else {
+			snprintf(msg, sizeof(msg),
+			    "Unknown debug-format argument: \"%s\"\n", o);
+			monitor_output(s, msg);
+			return -1;
+		}
 	}
-	return true;
+	return 0;
 }
 
 static const struct {
@@ -95,11 +111,10 @@ monitor_run(struct gsess *s, const char *cmd)
 		return;
 	}
 	if (strncmp(cmd, "set debug-format ", 17) == 0) {
-		if (debug_format_ok(cmd + 17)) {
+		if (debug_format(s, cmd + 17) == 0) {
 			gdb_ok(s);
 			return;
 		}
-		monitor_output(s, "Unknown debug-format argument\n");
 		monitor_help(s);
 		gdb_error(s, EINVAL, "unknown debug-format argument");
 	} else if (strcmp(cmd, "set debug-file") == 0) {
@@ -120,7 +135,8 @@ monitor_run(struct gsess *s, const char *cmd)
 		s->s_conn = NULL;
 	} else {
 		monitor_output(s, "Unknown monitor command.\n\n");
-		gdb_ok(s);
+		monitor_help(s);
+		gdb_error(s, EINVAL, "unknown monitor command");
 	}
 }
 

@@ -15,6 +15,7 @@ run_gdb mon "$PROGS/hello" \
 	"monitor help" \
 	"monitor set debug 1" \
 	"monitor set debug 0" \
+	"monitor set debug-format all" \
 	"monitor set debug-format bogus" \
 	"monitor frobnicate" \
 	"kill" \
@@ -26,8 +27,10 @@ contains "$out" "^$pid +[a-z]+ +.*/hello" "info os processes shows the inferior"
 contains "$out" '^  set remote-debug <0\|1>' "monitor help"
 contains "$out" '^Debug output enabled\.' "monitor set debug 1"
 contains "$out" '^Debug output disabled\.' "monitor set debug 0"
-contains "$out" '^Unknown debug-format argument' "a bad debug-format is refused"
+contains "$out" '^All extra debug format options enabled\.' "set debug-format all"
+contains "$out" '^Unknown debug-format argument: "bogus"' "a bad debug-format is refused"
 contains "$out" '^Unknown monitor command\.' "an unknown command says so"
+contains "$out" 'Protocol error with Rcmd' "and fails, as on gdbserver"
 server_gone 10
 ok $? "monitor exit ends the server"
 
