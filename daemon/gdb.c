@@ -375,6 +375,31 @@ gdb_proc_arg(struct gsess *s, struct rsp_cursor *c, const char *sep)
 	return p;
 }
 
+/* qGetTLSAddr:PTID,OFFSET,LM */
+static void
+gdb_tls_address(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t off, lm, addr;
+	pid_t pid, tid;
+	struct thr *t;
+
+	if (gdb_parse_ptid(s, c, &pid, &tid) == -1 ||
+	    rsp_get_char(c, ',') == -1 || rsp_get_hex(c, &off) == -1 ||
+	    rsp_get_char(c, ',') == -1 || rsp_get_hex(c, &lm) == -1) {
+		gdb_error(s, EINVAL, "bad qGetTLSAddr");
+		return;
+	}
+	if ((t = gdb_select(s, pid, tid)) == NULL || !t->t_stopped) {
+		gdb_error(s, ESRCH, "no such stopped thread");
+		return;
+	}
+	if (tls_address(t, lm, off, &addr) == -1) {
+		gdb_error(s, errno, "cannot find the thread-local block");
+		return;
+	}
+	gdb_replyf(s, "%llx", (unsigned long long)addr);
+}
+
 static void
 gdb_attached(struct gsess *s, struct rsp_cursor *c)
 {
@@ -544,6 +569,8 @@ gdb_q(struct gsess *s, struct rsp_cursor *c)
 		gdb_ok(s);	/* we need no symbols */
 	else if (rsp_cursor_skip(c, "qRcmd,"))
 		gdb_monitor(s, c);
+	else if (rsp_cursor_skip(c, "qGetTLSAddr:"))
+		gdb_tls_address(s, c);
 	else
 		gdb_empty(s);
 }

@@ -194,6 +194,12 @@ void	 bp_clear_in(struct proc *, pid_t other);
 void	 bp_lift(struct proc *);
 void	 bp_restore(struct proc *);
 
+/*
+ * The address of a thread-local variable: offset within the TLS block
+ * of the module whose link_map is lm, in thread t (tls.c).
+ */
+int	 tls_address(struct thr *, uint64_t lm, uint64_t offset, uint64_t *);
+
 /* Hardware breakpoints and watchpoints through DR0-DR7. */
 int	 hw_insert(struct proc *, enum hw_type, uint64_t addr, unsigned len);
 int	 hw_remove(struct proc *, enum hw_type, uint64_t addr, unsigned len);
