@@ -77,6 +77,24 @@ debug_format(struct gsess *s, const char *opts)
 	return 0;
 }
 
+/*
+ * gdbserver finds libthread_db along this path to answer qGetTLSAddr.
+ * We compute thread-local addresses without it (platform/tls.c), so the
+ * path is accepted and said back, and changes nothing.
+ */
+static void
+monitor_search_path(struct gsess *s, const char *path)
+{
+	char msg[MONITOR_MAX_CMD + 64];
+
+	while (*path == ' ')
+		path++;
+	snprintf(msg, sizeof(msg), "libthread-db-search-path set to `%s'\n",
+	    *path != '\0' ? path : "$pdir:$sdir");
+	monitor_output(s, msg);
+	gdb_ok(s);
+}
+
 static const struct {
 	const char	*m_cmd;
 	int		 m_level;	/* log level to set, -1: none */
@@ -123,6 +141,9 @@ monitor_run(struct gsess *s, const char *cmd)
 	} else if (strncmp(cmd, "set debug-file ", 15) == 0) {
 		log_init(log_level, cmd + 15);
 		gdb_ok(s);
+	} else if (strncmp(cmd, "set libthread-db-search-path", 28) == 0 &&
+	    (cmd[28] == '\0' || cmd[28] == ' ')) {
+		monitor_search_path(s, cmd + 28);
 	} else if (strcmp(cmd, "help") == 0) {
 		monitor_help(s);
 		gdb_ok(s);
