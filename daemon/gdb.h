@@ -41,15 +41,12 @@ struct gsess {
 	bool		 s_hwbreak;
 	bool		 s_err_strings;	/* QEnableErrorStrings */
 	bool		 s_exec_events;
-	bool		 s_list_threads; /* QListThreadsInStopReply */
 
 	/* Thread selection (Hg, Hc): pid/tid, -1 all, 0 any. */
 	pid_t		 s_gpid, s_gtid;
 	pid_t		 s_cpid, s_ctid;
 	struct thr	*s_last;	/* thread of the last stop reply */
-	pid_t		 s_last_pid;
 	bool		 s_waiting;	/* a resume awaits its stop reply */
-	int		 s_last_exit;	/* a process gone: status for '?' */
 
 	/* Launch settings. */
 	char		**s_env;	/* NULL-terminated, s_nenv entries */

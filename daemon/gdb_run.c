@@ -108,7 +108,6 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		    st->s_code : st->s_signo);
 		if (s->s_last == t)
 			s->s_last = NULL;
-		s->s_last_exit = st->s_kind == STOP_EXITED ? st->s_code : -1;
 		tgt_forget(p);
 		gdb_reply_buf(s);
 		return;

@@ -58,7 +58,6 @@ proc_new(struct target *g, pid_t pid, bool attached)
 	TAILQ_INIT(&p->p_threads);
 	TAILQ_INIT(&p->p_bps);
 	TAILQ_INSERT_TAIL(&g->g_procs, p, p_entry);
-	g->g_nprocs++;
 	return p;
 }
 
@@ -77,7 +76,6 @@ proc_free(struct proc *p)
 	if (p->p_memfd != -1)
 		close(p->p_memfd);
 	TAILQ_REMOVE(&p->p_tgt->g_procs, p, p_entry);
-	p->p_tgt->g_nprocs--;
 	free(p);
 }
 
@@ -91,7 +89,6 @@ thr_new(struct proc *p, pid_t tid)
 	t->t_proc = p;
 	t->t_tid = tid;
 	TAILQ_INSERT_TAIL(&p->p_threads, t, t_entry);
-	p->p_nthreads++;
 	return t;
 }
 
@@ -101,7 +98,6 @@ thr_free(struct thr *t)
 	struct proc *p = t->t_proc;
 
 	TAILQ_REMOVE(&p->p_threads, t, t_entry);
-	p->p_nthreads--;
 	free(t->t_regs);
 	free(t);
 }

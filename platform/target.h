@@ -21,7 +21,6 @@
 #define TGT_MAX_ARGS		256	/* arguments of a launched program */
 #define TGT_MAX_ENV		4096	/* environment entries we keep */
 #define TGT_MAX_BREAKPOINTS	4096	/* software breakpoints per process */
-#define TGT_MAX_THREADS		8192	/* threads of a process we follow */
 #define TGT_HW_SLOTS		4	/* DR0-DR3 */
 
 /* What stopped a thread, as facts. */
@@ -65,7 +64,6 @@ struct thr {
 	bool		 t_want_sigstop; /* our SIGSTOP is still coming */
 	bool		 t_pending;	/* t_stop is yet to be reported */
 	bool		 t_stepping;	/* resumed with PTRACE_SINGLESTEP */
-	bool		 t_new;		/* initial stop not seen yet */
 	enum resume_kind t_rkind;	/* what the next resume does */
 	int		 t_rsig;	/* signal the next resume delivers */
 	bool		 t_regs_dirty;	/* cache written, not yet stored */
@@ -99,7 +97,6 @@ struct proc {
 	bool		 p_attached;	/* attached (vs launched by us) */
 	bool		 p_exited;	/* gone; waits to be reported */
 	int		 p_memfd;	/* /proc/PID/mem, -1 if not open */
-	unsigned	 p_nthreads;
 	TAILQ_HEAD(, thr) p_threads;
 	unsigned	 p_nbps;
 	TAILQ_HEAD(, bp) p_bps;
@@ -120,7 +117,6 @@ struct launch {
 
 struct target {
 	TAILQ_HEAD(, proc) g_procs;
-	unsigned	 g_nprocs;
 	bool		 g_running;	/* resumed and not yet reported */
 	bool		 g_stopping;	/* inside tgt_stop_all */
 	bool		 g_need_poll;	/* a thread vanished while resuming */
