@@ -86,7 +86,7 @@ gsess_attach_conn(struct gsess *s, int rfd, int wfd, const char *name)
 {
 	s->s_conn = conn_new(s->s_loop, rfd, wfd, &gdb_conn_ops, s, name);
 	s->s_multiprocess = s->s_swbreak = s->s_hwbreak = false;
-	s->s_err_strings = s->s_exec_events = false;
+	s->s_err_strings = s->s_exec_events = s->s_lldb = false;
 	s->s_tgt->g_exec_events = false;
 }
 
@@ -535,6 +535,11 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 			s->s_no_aslr = v;
 			gdb_ok(s);
 		}
+	} else if (rsp_cursor_skip(c, "QThreadSuffixSupported") ||
+	    rsp_cursor_skip(c, "QListThreadsInStopReply")) {
+		/* Only lldb sends these; not supported yet (issue #4). */
+		s->s_lldb = true;
+		gdb_empty(s);
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
 		s->s_err_strings = true;
 		gdb_ok(s);

@@ -41,6 +41,7 @@ struct gsess {
 	bool		 s_hwbreak;
 	bool		 s_err_strings;	/* QEnableErrorStrings */
 	bool		 s_exec_events;
+	bool		 s_lldb;	/* the client is lldb (its packets) */
 
 	/* Thread selection (Hg, Hc): pid/tid, -1 all, 0 any. */
 	pid_t		 s_gpid, s_gtid;

@@ -546,11 +546,17 @@ gdb_vkill(struct gsess *s, struct rsp_cursor *c)
 		s->s_quit = true;
 }
 
-/* 'k': no reply; outside extended mode the server then ends. */
+/* 'k': no reply (X09 to lldb); outside extended mode the server ends. */
 void
 gdb_kill(struct gsess *s)
 {
 	kill_all(s);
+	/*
+	 * gdb reads no reply to 'k' and would take one for the answer to
+	 * its next packet; lldb waits for one, as lldb-server sends it.
+	 */
+	if (s->s_lldb)
+		gdb_reply(s, "X09");
 	if (!s->s_extended) {
 		s->s_quit = true;
 		if (s->s_conn != NULL)

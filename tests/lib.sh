@@ -10,6 +10,7 @@ set -u
 : "${top_builddir:=$(cd "$(dirname "$0")/../.." && pwd)}"
 : "${top_srcdir:=$top_builddir}"
 : "${GDB:=gdb}"
+: "${LLDB:=lldb-16}"
 HANDOFFD="$top_builddir/handoffd"
 PROGS="$top_builddir/tests/progs"
 T=$(mktemp -d "${TMPDIR:-/tmp}/handoffd-test.XXXXXX")
@@ -119,6 +120,17 @@ run_gdb() {
 	timeout 120 "$GDB" -batch -nx -iex 'set pagination off' \
 	    -iex 'set confirm off' -iex 'set debuginfod enabled off' \
 	    "${args[@]}" $prog >"$T/$name.out" 2>&1
+	echo $? >"$T/$name.status"
+}
+
+# run_lldb NAME PROGRAM COMMAND...: lldb -b, output in $T/NAME.out
+run_lldb() {
+	local name=$1 prog=$2 args=()
+	shift 2
+	for c in "$@"; do
+		args+=(-o "$c")
+	done
+	timeout 120 "$LLDB" -b -x "${args[@]}" $prog >"$T/$name.out" 2>&1
 	echo $? >"$T/$name.status"
 }
 
