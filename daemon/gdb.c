@@ -87,6 +87,7 @@ gsess_attach_conn(struct gsess *s, int rfd, int wfd, const char *name)
 	s->s_conn = conn_new(s->s_loop, rfd, wfd, &gdb_conn_ops, s, name);
 	s->s_multiprocess = s->s_swbreak = s->s_hwbreak = false;
 	s->s_err_strings = s->s_exec_events = s->s_lldb = false;
+	s->s_thread_suffix = s->s_list_threads = false;
 	s->s_tgt->g_exec_events = false;
 }
 
@@ -535,11 +536,12 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 			s->s_no_aslr = v;
 			gdb_ok(s);
 		}
-	} else if (rsp_cursor_skip(c, "QThreadSuffixSupported") ||
-	    rsp_cursor_skip(c, "QListThreadsInStopReply")) {
-		/* Only lldb sends these; not supported yet (issue #4). */
-		s->s_lldb = true;
-		gdb_empty(s);
+	} else if (rsp_cursor_skip(c, "QThreadSuffixSupported")) {
+		s->s_lldb = s->s_thread_suffix = true;
+		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QListThreadsInStopReply")) {
+		s->s_lldb = s->s_list_threads = true;
+		gdb_ok(s);
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
 		s->s_err_strings = true;
 		gdb_ok(s);
@@ -555,6 +557,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 static void
 gdb_q(struct gsess *s, struct rsp_cursor *c)
 {
+	if (gdb_lldb_query(s, c) == 0)
+		return;
 	if (rsp_cursor_skip(c, "qSupported"))
 		gdb_supported(s, c);
 	else if (rsp_cursor_skip(c, "qXfer:"))
@@ -613,6 +617,8 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 {
 	struct rsp_cursor c;
 
+	if (len > 0 && strchr("gGpP", p[0]) != NULL)
+		gdb_lldb_thread_suffix(s, p, &len);
 	rsp_cursor_init(&c, p, len);
 	if (len == 0) {
 		gdb_empty(s);

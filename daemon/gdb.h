@@ -42,6 +42,8 @@ struct gsess {
 	bool		 s_err_strings;	/* QEnableErrorStrings */
 	bool		 s_exec_events;
 	bool		 s_lldb;	/* the client is lldb (its packets) */
+	bool		 s_thread_suffix; /* QThreadSuffixSupported */
+	bool		 s_list_threads; /* QListThreadsInStopReply */
 
 	/* Thread selection (Hg, Hc): pid/tid, -1 all, 0 any. */
 	pid_t		 s_gpid, s_gtid;
@@ -151,6 +153,11 @@ void	 gdb_write_reg(struct gsess *, struct rsp_cursor *);	/* P */
 void	 gdb_read_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_write_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_breakpoint(struct gsess *, struct rsp_cursor *, bool insert);
+
+/* lldb's session packets (gdb_lldb.c). */
+int	 gdb_lldb_query(struct gsess *, struct rsp_cursor *);
+void	 gdb_lldb_thread_suffix(struct gsess *, char *, size_t *);
+void	 gdb_lldb_stop_threads(struct gsess *, struct rsp_buf *, struct proc *);
 
 /* monitor commands (gdb_monitor.c). */
 void	 gdb_monitor(struct gsess *, struct rsp_cursor *);

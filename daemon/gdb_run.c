@@ -122,6 +122,7 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 			rsp_buf_addc(b, ';');
 		}
 		put_reason(s, t);
+		gdb_lldb_stop_threads(s, b, p);
 	}
 	s->s_last = t;
 	s->s_gpid = p->p_pid;

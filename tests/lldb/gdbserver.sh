@@ -31,4 +31,27 @@ lacks "$out" 'failed to send k packet' "kill gets its reply"
 no_process "$pid" "the process is gone"
 server_gone 10
 ok $? "the server ends"
+
+# lldb's own session packets: thread suffixes, threads in stop replies,
+# memory regions, register info.
+start_server :0 "$PROGS/threads"
+pid=$(inferior_pid)
+run_lldb threads "$PROGS/threads" \
+	"gdb-remote $PORT" \
+	"breakpoint set -n worker_step" \
+	"continue" \
+	"thread list" \
+	"memory region \$pc" \
+	"register read rip rsp" \
+	"frame variable id" \
+	"kill"
+out="$T/threads.out"
+contains "$out" 'stop reason = breakpoint 1\.1' "a worker stops at the breakpoint"
+[ "$(grep -c '^[ *] thread #' "$out")" -ge 2 ] 
+ok $? "thread list shows several threads"
+contains "$out" '^\[0x[0-9a-f]+-0x[0-9a-f]+\) r-x .*/threads' "memory region: range, permissions, file"
+contains "$out" 'rsp = 0x[0-9a-f]+' "register read through the thread suffix"
+contains "$out" '^\(int\) id = [0-9]$' "frame variable in the worker"
+contains "$out" 'exited with status = 9' "kill"
+no_process "$pid" "the process is gone"
 done_testing
