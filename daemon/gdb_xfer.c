@@ -42,10 +42,43 @@ xfer_send(struct gsess *s, const char *doc, size_t len, uint64_t off,
 	gdb_reply_buf(s);
 }
 
-static void
-xml_escape(struct rsp_buf *b, const char *s)
+/* Bytes of the valid UTF-8 sequence at s (at most n), or 0. */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
 {
-	for (; *s != '\0'; s++) {
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0 && s[0] >= 0xc2)
+		len = 2;
+	else if ((s[0] & 0xf0) == 0xe0)
+		len = 3;
+	else if ((s[0] & 0xf8) == 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	}
+	return len;
+}
+
+/*
+ * Text into an XML document: markup characters escaped; control
+ * characters and bytes that are not UTF-8 (a process may name itself
+ * anything) become '?', so the document always parses.
+ */
+static void
+xml_escape(struct rsp_buf *b, const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strlen(text), len;
+
+	while (n > 0) {
 		switch (*s) {
 		case '<':
 			rsp_buf_addf(b, "&lt;");
@@ -63,9 +96,18 @@ xml_escape(struct rsp_buf *b, const char *s)
 			rsp_buf_addf(b, "&apos;");
 			break;
 		default:
-			rsp_buf_addc(b, *s);
+			len = (*s < 0x20 || *s == 0x7f) ? 0 : utf8_len(s, n);
+			if (len == 0) {
+				rsp_buf_addc(b, '?');
+				break;
+			}
+			rsp_buf_add(b, s, len);
+			s += len - 1;
+			n -= len - 1;
 			break;
 		}
+		s++;
+		n--;
 	}
 }
 

@@ -4,6 +4,9 @@
 
 start_server --multi :0
 ok $? "server started with --multi"
+# A process whose command line is not text: info os must still parse.
+bash -c $'exec -a \x01odd\xff\xfename sleep 60' &
+EXTRA_PIDS="$EXTRA_PIDS $!"
 
 run_gdb mon "$PROGS/hello" \
 	"target extended-remote :$PORT" \
@@ -24,6 +27,8 @@ out="$T/mon.out"
 pid=$(inferior_pid)
 contains "$out" '^processes +Listing of all processes' "info os lists the processes type"
 contains "$out" "^$pid +[a-z]+ +.*/hello" "info os processes shows the inferior"
+contains "$out" '^[0-9]+ +[a-z]+ +\?odd\?\?name' "a command line that is not text is shown with '?'"
+lacks "$out" 'while parsing osdata' "the osdata document parses"
 contains "$out" '^  set remote-debug <0\|1>' "monitor help"
 contains "$out" '^Debug output enabled\.' "monitor set debug 1"
 contains "$out" '^Debug output disabled\.' "monitor set debug 0"
