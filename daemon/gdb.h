@@ -128,6 +128,7 @@ struct proc *gdb_proc_arg(struct gsess *, struct rsp_cursor *, const char *);
 
 /* Running (gdb_run.c). */
 void	 gdb_stop_reply(struct gsess *, struct thr *);
+void	 gdb_thread_stop(struct gsess *, struct thr *);
 void	 gdb_status(struct gsess *);		/* '?' */
 void	 gdb_vcont(struct gsess *, struct rsp_cursor *);
 void	 gdb_cont_legacy(struct gsess *, char, struct rsp_cursor *);

@@ -152,6 +152,22 @@ lldb_region_info(struct gsess *s, struct rsp_cursor *c)
 	gdb_reply_buf(s);
 }
 
+/* qThreadStopInfoTID: why that thread is stopped, as a T reply. */
+static void
+lldb_thread_stop_info(struct gsess *s, struct rsp_cursor *c)
+{
+	struct thr *t;
+	uint64_t tid;
+
+	if (rsp_get_hex(c, &tid) == -1 || tid > INT32_MAX ||
+	    (t = tgt_thr(s->s_tgt, (pid_t)tid)) == NULL || !t->t_stopped ||
+	    t->t_proc->p_exited) {
+		gdb_error(s, ESRCH, "no such stopped thread");
+		return;
+	}
+	gdb_thread_stop(s, t);
+}
+
 /* The q packets lldb sends; 0 if handled, -1 if not one of them. */
 int
 gdb_lldb_query(struct gsess *s, struct rsp_cursor *c)
@@ -164,6 +180,10 @@ gdb_lldb_query(struct gsess *s, struct rsp_cursor *c)
 		lldb_register_info(s, c);
 	else if (rsp_cursor_skip(c, "qMemoryRegionInfo:"))
 		lldb_region_info(s, c);
+	else if (rsp_cursor_skip(c, "qThreadStopInfo"))
+		lldb_thread_stop_info(s, c);
+	else if (rsp_cursor_skip(c, "qWatchpointSupportInfo"))
+		gdb_replyf(s, "num:%d;", TGT_HW_SLOTS);
 	else
 		return -1;
 	s->s_lldb = true;

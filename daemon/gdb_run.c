@@ -82,6 +82,37 @@ put_reason(struct gsess *s, struct thr *t)
 	}
 }
 
+/* "Tss...": a stopped thread's signal, registers, id and reason. */
+static void
+put_t_reply(struct gsess *s, struct thr *t)
+{
+	struct rsp_buf *b = &s->s_reply;
+	const struct stop *st = &t->t_stop;
+	struct proc *p = t->t_proc;
+
+	rsp_buf_addf(b, "%c%02x", (s->s_disabled & GDB_DISABLE_T) ? 'S' : 'T',
+	    st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP : sig_to_gdb(st->s_signo));
+	if (s->s_disabled & GDB_DISABLE_T)
+		return;
+	put_expedited(s, t);
+	if (!(s->s_disabled & GDB_DISABLE_TTHREAD)) {
+		rsp_buf_addf(b, "thread:");
+		gdb_put_ptid(s, b, p->p_pid, t->t_tid);
+		rsp_buf_addc(b, ';');
+	}
+	put_reason(s, t);
+	gdb_lldb_stop_threads(s, b, p);
+}
+
+/* lldb's qThreadStopInfo: t's last stop again, nothing consumed. */
+void
+gdb_thread_stop(struct gsess *s, struct thr *t)
+{
+	rsp_buf_reset(&s->s_reply);
+	put_t_reply(s, t);
+	gdb_reply_buf(s);
+}
+
 /*
  * The stop reply for t's event: W/X for a process that ended (and the
  * process is forgotten), T for everything else.
@@ -112,18 +143,7 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		gdb_reply_buf(s);
 		return;
 	}
-	rsp_buf_addf(b, "%c%02x", (s->s_disabled & GDB_DISABLE_T) ? 'S' : 'T',
-	    st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP : sig_to_gdb(st->s_signo));
-	if (!(s->s_disabled & GDB_DISABLE_T)) {
-		put_expedited(s, t);
-		if (!(s->s_disabled & GDB_DISABLE_TTHREAD)) {
-			rsp_buf_addf(b, "thread:");
-			gdb_put_ptid(s, b, p->p_pid, t->t_tid);
-			rsp_buf_addc(b, ';');
-		}
-		put_reason(s, t);
-		gdb_lldb_stop_threads(s, b, p);
-	}
+	put_t_reply(s, t);
 	s->s_last = t;
 	s->s_gpid = p->p_pid;
 	s->s_gtid = t->t_tid;

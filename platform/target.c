@@ -216,6 +216,9 @@ thr_resume(struct thr *t)
 	t->t_stepping = (t->t_rkind == RESUME_STEP);
 	t->t_stopped = false;
 	t->t_rsig = 0;
+	/* Until it reports something, a stopped thread stopped for no reason. */
+	memset(&t->t_stop, 0, sizeof(t->t_stop));
+	t->t_stop.s_kind = STOP_SIGNAL;
 	return 0;
 }
 
