@@ -54,18 +54,18 @@ first=$(grep -m1 -E '^Thread [0-9]+ "worker-[0-3]" hit Breakpoint 1, ' "$out")
 n=$(echo "$first" | sed -n 's/^Thread \([0-9]*\) .*/\1/p')
 k=$(echo "$first" | sed -n 's/^Thread [0-9]* "worker-\([0-3]\)".*/\1/p')
 contains "$T/first.txt" "^  1 +Thread $pid\\.$pid \"threads\" " "info threads: main thread, named"
-contains "$T/first.txt" "^\\* ${n:-X} +Thread $pid\\.[0-9]+ \"worker-${k:-X}\" worker_step \\(id=${k:-X}\\) at " "info threads: current thread, named worker-N, in worker_step"
+contains "$T/first.txt" "^\\* ${n:-X} +Thread $pid\\.[0-9]+ \"worker-${k:-X}\" +worker_step \\(id=${k:-X}\\) at " "info threads: current thread, named worker-N, in worker_step"
 grep -E '^  [0-9]+ +Thread ' "$T/first.txt" | grep -Ev "^  1 " | grep -Eqv "\"(worker-[0-3]|threads)\" "
 [ $? = 1 ]
 ok $? "info threads: every other thread is a worker (or not yet named)"
-grep -Eq '^\* [0-9]+ +Thread [0-9]+\.[0-9]+ "worker-([0-3])" worker_step \(id=\1\) at ' "$T/second.txt"
+grep -Eq '^\* [0-9]+ +Thread [0-9]+\.[0-9]+ "worker-([0-3])" +worker_step \(id=\1\) at ' "$T/second.txt"
 ok $? "info threads at the second hit: the hitting worker is current"
 contains "$T/t1.txt" "^\\[Switching to thread 1 \\(Thread $pid\\.$pid\\)\\]\$" "thread 1 switches to the main thread"
 contains "$T/t1.txt" '^#[0-9]+ +0x[0-9a-f]+ in main \(\) at .*threads\.c:[0-9]+$' "main thread's backtrace reaches main"
 contains "$T/back.txt" "^\\[Switching to thread ${n:-X} \\(Thread $pid\\.[0-9]+\\)\\]\$" "thread \$hit switches back"
 contains "$T/back.txt" "^\\\$1 = ${k:-X}\$" "the worker's local read in its frame"
 contains "$out" '^Thread 1 "threads" hit Breakpoint 2, all_joined \(\) at .*threads\.c:[0-9]+$' "all_joined reached in the main thread"
-contains "$T/joined.txt" "^\\* 1 +Thread $pid\\.$pid \"threads\" all_joined \\(\\) at " "info threads after the joins: the main thread"
+contains "$T/joined.txt" "^\\* 1 +Thread $pid\\.$pid \"threads\" +all_joined \\(\\) at " "info threads after the joins: the main thread"
 [ "$(grep -c 'Thread ' "$T/joined.txt")" = 1 ]
 ok $? "info threads after the joins: exactly one thread"
 contains "$out" "^\\[Inferior 1 \\(process $pid\\) exited normally\\]\$" "program exits normally"

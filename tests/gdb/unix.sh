@@ -22,7 +22,7 @@ run_gdb unix "$PROGS/hello" \
 out="$T/unix.out"
 contains "$out" '^0x[0-9a-f]+ in _start \(\) from target:.*/ld-linux' "gdb connects and sees the stop at _start"
 contains "$out" '^Breakpoint 1, add \(a=0, b=0\) at .*hello\.c:[0-9]+$' "breakpoint hit"
-contains "$out" "^\\* 1 +Thread $pid\\.$pid \"hello\" add \\(a=0, b=0\\)" "info threads shows the one thread"
+contains "$out" "^\\* 1 +Thread $pid\\.$pid \"hello\" +add \\(a=0, b=0\\)" "info threads shows the one thread"
 contains "$out" '^\$1 = 0$' "print counter"
 contains "$out" '^Breakpoint 1, add \(a=0, b=1\) at ' "second hit"
 contains "$out" "^\\[Inferior 1 \\(process $pid\\) exited with code 05\\]\$" "exit code reported"
