@@ -3,9 +3,9 @@
 # GNU gdbserver and against `handoffd gdbserver`, with the boards
 # native-gdbserver and native-extended-gdbserver, and compare test by test.
 #
-# Not part of CI: with GNU gdbserver a board takes 1-3 minutes; with a
-# handoffd that lacks features, each failing connect costs 60 s of testsuite
-# timeouts (34 minutes wall for everything on 2 cores, 2026-11; see RESULTS.md).
+# Not part of CI: the four runs take about 5 minutes on 2 cores (RESULTS.md).
+# A server that refuses an option or a connection costs 60-120 s of testsuite
+# timeouts per case (the first comparison took 34 minutes).
 #
 # Usage (as root, on Debian 12):
 #   tests/gdbsuite/run.sh [HANDOFFD]          # HANDOFFD: path to the handoffd binary
