@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "client/rspc.h"
+#include "tests/ck.h"
 
 #define SRV_START_MS	10000	/* for "Listening on port N" */
 #define SRV_EXIT_MS	10000	/* for the server to exit */
@@ -1147,11 +1148,7 @@ END_TEST
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
-	TCase	*tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
+	ck_add(s, name, t, 60, NULL);
 }
 
 static Suite *
@@ -1228,12 +1225,5 @@ badinput_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(badinput_suite());
-	int	 failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (ck_run(badinput_suite()));
 }

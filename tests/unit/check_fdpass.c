@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "handoff/fdpass.h"
+#include "tests/ck.h"
 
 static int
 open_fds(void)
@@ -183,8 +184,6 @@ main(void)
 {
 	Suite *s = suite_create("fdpass");
 	TCase *tc = tcase_create("fdpass");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, a_descriptor_and_its_bytes_arrive);
 	tcase_add_test(tc, no_descriptor_gives_minus_one);
@@ -195,9 +194,5 @@ main(void)
 	tcase_add_test(tc, empty_nonblocking_socket_is_eagain_and_eof_is_zero);
 	tcase_add_test(tc, send_to_a_closed_peer_fails_and_keeps_the_descriptor);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return ck_run(s);
 }

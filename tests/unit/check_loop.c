@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "daemon/loop.h"
+#include "tests/ck.h"
 
 static int hits[8];
 static int order[8], norder;
@@ -193,8 +194,6 @@ main(void)
 {
 	Suite *s = suite_create("loop");
 	TCase *tc = tcase_create("loop");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, readable_fd_calls_its_callback);
 	tcase_add_test(tc, write_interest_only_while_asked);
@@ -204,9 +203,5 @@ main(void)
 	tcase_add_test(tc, run_returns_after_stop);
 	tcase_add_test(tc, callback_removing_another_fd_is_safe);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? 0 : 1;
+	return ck_run(s);
 }

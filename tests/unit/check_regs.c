@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "platform/regs.h"
+#include "tests/ck.h"
 
 #define XS_BV		512	/* XSTATE_BV in an XSAVE area */
 #define FX_SIZE		512	/* bytes of the FXSAVE area */
@@ -893,12 +894,7 @@ END_TEST
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
-	TCase	*tc = tcase_create(name);
-
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
+	ck_add(s, name, t, 60, setup);
 }
 
 static Suite *
@@ -964,13 +960,5 @@ regs_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(regs_suite());
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed != 0 ? 1 : 0);
+	return (ck_run(regs_suite()));
 }

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "rsp/rsp.h"
+#include "tests/ck.h"
 
 #define LIMIT_SMALL	64		/* bytes, the small decoder limit */
 #define MEM_SLACK	(64UL << 20)	/* bytes, allowed beyond current use */
@@ -1072,11 +1073,7 @@ END_TEST
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
-	TCase	*tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
+	ck_add(s, name, t, 60, NULL);
 }
 
 static Suite *
@@ -1166,13 +1163,5 @@ rsp_suite(void)
 int
 main(void)
 {
-	SRunner	*sr;
-	int	 failed;
-
-	sr = srunner_create(rsp_suite());
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed != 0 ? 1 : 0);
+	return (ck_run(rsp_suite()));
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "client/rspc.h"
+#include "tests/ck.h"
 
 #define FAKE_WAIT_MS	5000	/* a fake waits this long for each byte */
 #define SHORT_MS	200	/* client timeout in the timeout tests */
@@ -916,11 +917,7 @@ END_TEST
 static void
 add(Suite *s, const char *name, const TTest *t)
 {
-	TCase	*tc = tcase_create(name);
-
-	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, t);
-	suite_add_tcase(s, tc);
+	ck_add(s, name, t, 30, NULL);
 }
 
 static Suite *
@@ -979,12 +976,5 @@ rspc_suite(void)
 int
 main(void)
 {
-	SRunner	*sr = srunner_create(rspc_suite());
-	int	 failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return (failed == 0 ? 0 : 1);
+	return (ck_run(rspc_suite()));
 }
