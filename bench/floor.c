@@ -90,18 +90,26 @@ plant(struct tracee *tr)
 	return wait_trap(tr->tr_pid);
 }
 
+/* Move the PC back over the int3 the tracee just executed. */
+static int
+rewind_pc(struct tracee *tr)
+{
+	struct user_regs_struct regs;
+
+	if (ptrace(PTRACE_GETREGS, tr->tr_pid, NULL, &regs) == -1 ||
+	    regs.rip != tr->tr_addr + 1)
+		return -1;
+	regs.rip = tr->tr_addr;
+	return ptrace(PTRACE_SETREGS, tr->tr_pid, NULL, &regs) == -1 ? -1 : 0;
+}
+
 /* One hit: back over the int3, step, re-plant, run to the next hit. */
 static int
 hit(struct tracee *tr)
 {
-	struct user_regs_struct regs;
 	pid_t pid = tr->tr_pid;
 
-	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) == -1 ||
-	    regs.rip != tr->tr_addr + 1)
-		return -1;
-	regs.rip = tr->tr_addr;
-	if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) == -1 ||
+	if (rewind_pc(tr) == -1 ||
 	    ptrace(PTRACE_POKETEXT, pid, tr->tr_addr, tr->tr_orig) == -1 ||
 	    ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) == -1 ||
 	    wait_trap(pid) == -1 ||
@@ -115,14 +123,9 @@ hit(struct tracee *tr)
 static int
 retrap(struct tracee *tr)
 {
-	struct user_regs_struct regs;
 	pid_t pid = tr->tr_pid;
 
-	if (ptrace(PTRACE_GETREGS, pid, NULL, &regs) == -1 ||
-	    regs.rip != tr->tr_addr + 1)
-		return -1;
-	regs.rip = tr->tr_addr;
-	if (ptrace(PTRACE_SETREGS, pid, NULL, &regs) == -1 ||
+	if (rewind_pc(tr) == -1 ||
 	    ptrace(PTRACE_CONT, pid, NULL, NULL) == -1)
 		return -1;
 	return wait_trap(pid);
