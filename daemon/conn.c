@@ -14,6 +14,7 @@
 
 static void	conn_io(int, int, void *);
 static void	conn_process(void *);
+static void	conn_update_mask(struct conn *);
 
 static void
 set_nonblock(int fd)
@@ -92,6 +93,40 @@ conn_close(struct conn *c)
 		conn_free(c);
 }
 
+void
+conn_pause(struct conn *c)
+{
+	c->c_paused = true;
+	loop_undefer(c->c_loop, conn_process, c);
+	conn_update_mask(c);
+}
+
+void
+conn_abandon(struct conn *c)
+{
+	rsp_buf_reset(&c->c_out);
+	c->c_dead = true;
+	if (c->c_busy == 0)
+		conn_free(c);
+}
+
+void
+conn_rehome(struct conn *c, struct loop *l, int fd,
+    const struct conn_ops *ops, void *arg)
+{
+	c->c_loop = l;
+	c->c_rfd = c->c_wfd = fd;
+	c->c_ops = ops;
+	c->c_arg = arg;
+	c->c_busy = 0;
+	c->c_paused = false;
+	set_nonblock(fd);
+	if (loop_add_fd(l, fd, LOOP_READ, conn_io, c) == -1)
+		fatal("loop_add_fd");
+	conn_update_mask(c);
+	loop_defer(l, conn_process, c);	/* what was buffered, or EOF */
+}
+
 size_t
 conn_pending(const struct conn *c)
 {
@@ -103,7 +138,8 @@ static void
 conn_update_mask(struct conn *c)
 {
 	bool out = rsp_buf_used(&c->c_out) > 0;
-	bool in = !c->c_eof && rsp_buf_used(&c->c_out) < CONN_OUT_HIGH;
+	bool in = !c->c_eof && !c->c_paused &&
+	    rsp_buf_used(&c->c_out) < CONN_OUT_HIGH;
 
 	if (c->c_wfd == c->c_rfd) {
 		loop_set_mask(c->c_loop, c->c_rfd,
@@ -187,6 +223,7 @@ conn_event(struct conn *c, enum rsp_event ev, const char *p, size_t len)
 {
 	switch (ev) {
 	case RSP_EV_PACKET:
+		c->c_packets++;
 		if (!c->c_noack)
 			conn_queue(c, "+", 1);
 		log_packet(c->c_name, "->", p, len);
@@ -231,7 +268,7 @@ conn_process(void *arg)
 	enum rsp_event ev;
 
 	c->c_busy++;
-	while (!c->c_dead && rsp_buf_used(&c->c_in) > 0) {
+	while (!c->c_dead && !c->c_paused && rsp_buf_used(&c->c_in) > 0) {
 		if (handled == CONN_MAX_PER_TURN ||
 		    rsp_buf_used(&c->c_out) >= CONN_OUT_HIGH) {
 			if (rsp_buf_used(&c->c_out) < CONN_OUT_HIGH)
@@ -257,7 +294,7 @@ conn_process(void *arg)
 		conn_lost(c);
 		return;
 	}
-	if (c->c_eof && rsp_buf_used(&c->c_in) == 0)
+	if (c->c_eof && !c->c_paused && rsp_buf_used(&c->c_in) == 0)
 		conn_lost(c);
 }
 
@@ -272,7 +309,8 @@ conn_io(int fd, int events, void *arg)
 		conn_lost(c);
 		return;
 	}
-	if (!(events & LOOP_READ) || fd != c->c_rfd || c->c_eof)
+	if (!(events & LOOP_READ) || fd != c->c_rfd || c->c_eof ||
+	    c->c_paused)
 		goto process;
 	if ((p = rsp_buf_reserve(&c->c_in, CONN_READ_CHUNK)) == NULL)
 		fatal("%s: input", c->c_name);

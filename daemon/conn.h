@@ -6,6 +6,7 @@
 #define DAEMON_CONN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 
 #include "rsp/rsp.h"
@@ -39,6 +40,8 @@ struct conn {
 	bool		 c_noack;
 	bool		 c_eof;		/* no more input */
 	bool		 c_dead;	/* closed; free when safe */
+	bool		 c_paused;	/* not reading or handling packets */
+	uint64_t	 c_packets;	/* well-formed packets received */
 	int		 c_busy;	/* inside a callback */
 	char		 c_name[64];
 };
@@ -58,5 +61,20 @@ void	 conn_set_noack(struct conn *, bool);
 int	 conn_flush(struct conn *);
 /* Output not yet written. */
 size_t	 conn_pending(const struct conn *);
+
+/*
+ * Handing a connection to another process (the platform daemon's session
+ * workers).  conn_pause stops reading and handling packets, after the
+ * one being handled; what is buffered stays.  conn_abandon frees the
+ * connection without writing anything more or telling the owner: the
+ * descriptor now belongs to someone else.  conn_rehome, in the process
+ * that received the descriptor (a fork of the one that paused it), puts
+ * the inherited copy of the connection on that process's loop with fd,
+ * its buffers, acknowledgement mode and decoder state intact.
+ */
+void	 conn_pause(struct conn *);
+void	 conn_abandon(struct conn *);
+void	 conn_rehome(struct conn *, struct loop *, int fd,
+	    const struct conn_ops *, void *arg);
 
 #endif /* DAEMON_CONN_H */

@@ -14,6 +14,7 @@
 #include "daemon/loop.h"
 
 #define GDB_MAX_THREADS_LISTED	512	/* thread ids per qs/qfThreadInfo */
+#define GDB_MAX_ERROR_MSG	256	/* bytes of an error message sent */
 
 static void	gdb_conn_packet(struct conn *, char *, size_t);
 static void	gdb_conn_interrupt(struct conn *);
@@ -91,6 +92,14 @@ gsess_attach_conn(struct gsess *s, int rfd, int wfd, const char *name)
 	s->s_tgt->g_exec_events = false;
 }
 
+void
+gsess_adopt_conn(struct gsess *s, struct conn *c, struct loop *l, int fd)
+{
+	s->s_loop = l;
+	s->s_conn = c;
+	conn_rehome(c, l, fd, &gdb_conn_ops, s);
+}
+
 bool
 gsess_done(const struct gsess *s)
 {
@@ -165,22 +174,19 @@ gdb_empty(struct gsess *s)
 void
 gdb_error(struct gsess *s, int errnum, const char *msg)
 {
-	char clean[256];
-	size_t i;
+	struct rsp_buf *b = &s->s_reply;
+	int code = errnum > 0 && errnum < 256 ? errnum : 1;
 
 	log_debug("error reply: %s (%s)", msg, strerror(errnum));
 	if (!s->s_err_strings) {
-		gdb_replyf(s, "E%02x", errnum > 0 && errnum < 256 ? errnum : 1);
+		gdb_replyf(s, "E%02x", code);
 		return;
 	}
-	/* The message must not hold framing characters. */
-	strlcpy(clean, msg, sizeof(clean));
-	for (i = 0; clean[i] != '\0'; i++) {
-		if (strchr("$#}*", clean[i]) != NULL ||
-		    (unsigned char)clean[i] < 0x20)
-			clean[i] = '?';
-	}
-	gdb_replyf(s, "E.%s", clean);
+	/* lldb's QEnableErrorStrings form: "Enn;" and the message in hex. */
+	rsp_buf_reset(b);
+	rsp_buf_addf(b, "E%02x;", code);
+	rsp_buf_addhex(b, msg, strnlen(msg, GDB_MAX_ERROR_MSG));
+	gdb_reply_buf(s);
 }
 
 /* ------------------------------------------------------------ threads */
@@ -324,6 +330,15 @@ gdb_thread_list(struct gsess *s, bool first)
 
 	if (first)
 		next = 0;
+	/*
+	 * lldb takes a bare "l" for a stub without processes that still
+	 * has one thread, and asks for its stop; lldb-server says there is
+	 * none.  gdb wants the "l".
+	 */
+	if (s->s_lldb && tgt_first_proc(s->s_tgt) == NULL) {
+		gdb_error(s, ESRCH, "no process");
+		return;
+	}
 	rsp_buf_reset(b);
 	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
 		if (p->p_exited)
@@ -348,7 +363,10 @@ gdb_current_thread(struct gsess *s)
 	struct thr *t = gdb_gthread(s);
 
 	if (t == NULL) {
-		gdb_empty(s);
+		if (s->s_lldb)
+			gdb_error(s, ESRCH, "no process");
+		else
+			gdb_empty(s);
 		return;
 	}
 	rsp_buf_reset(&s->s_reply);
@@ -557,6 +575,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 static void
 gdb_q(struct gsess *s, struct rsp_cursor *c)
 {
+	if (s->s_ops != NULL && s->s_ops->so_query(s, c) == 0)
+		return;
 	if (gdb_lldb_query(s, c) == 0)
 		return;
 	if (rsp_cursor_skip(c, "qSupported"))
@@ -608,6 +628,24 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 		gdb_empty(s);
 }
 
+bool
+gdb_is_bind(const char *p, size_t len)
+{
+	static const char *const bind[] = {
+		"vRun;", "vAttach;", "vAttachWait;", "vAttachOrWait;",
+	};
+	size_t i, n;
+
+	if (len > 0 && p[0] == 'A')
+		return true;
+	for (i = 0; i < sizeof(bind) / sizeof(bind[0]); i++) {
+		n = strlen(bind[i]);
+		if (len >= n && memcmp(p, bind[i], n) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * One packet from the client.  Every reply is sent before we return,
  * except for resumes, which are answered by a stop reply later.
@@ -622,6 +660,10 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 	rsp_cursor_init(&c, p, len);
 	if (len == 0) {
 		gdb_empty(s);
+		return;
+	}
+	if (s->s_ops != NULL && gdb_is_bind(p, len)) {
+		s->s_ops->so_bind(s, p, len);
 		return;
 	}
 	if (s->s_waiting && p[0] != 'q') {

@@ -25,7 +25,21 @@
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
 
 struct conn;
+struct gsess;
 struct loop;
+
+/*
+ * What the process around a session adds to it: the platform daemon
+ * (daemon/platform.c) answers its own queries and hands a session that
+ * launches or attaches to a worker.  NULL in handoffd gdbserver and in
+ * the workers themselves.
+ */
+struct gsess_ops {
+	/* A, vRun, vAttach*: the packet to replay once handed over. */
+	void	(*so_bind)(struct gsess *, const char *pkt, size_t len);
+	/* A daemon query (qLaunchGDBServer...); 0 when it was answered. */
+	int	(*so_query)(struct gsess *, struct rsp_cursor *);
+};
 
 /* What the session does when its client goes away. */
 struct gsess {
@@ -33,6 +47,8 @@ struct gsess {
 	struct conn	*s_conn;	/* current client, or NULL */
 	struct target	*s_tgt;
 	struct rsp_buf	 s_reply;	/* reply being built */
+	const struct gsess_ops *s_ops;	/* the platform daemon's, or NULL */
+	void		*s_ops_arg;
 
 	/* Negotiated with the client. */
 	bool		 s_extended;	/* '!' sent, or --multi */
@@ -97,18 +113,27 @@ void	 gsess_set_program(struct gsess *, char **argv);
 void	 gsess_free(struct gsess *);
 /* Give the session a client connection (fd for both directions). */
 void	 gsess_attach_conn(struct gsess *, int rfd, int wfd, const char *name);
+/*
+ * In a session worker: take over the inherited copy of the daemon's
+ * connection c, now on loop l with the descriptor fd that was passed.
+ */
+void	 gsess_adopt_conn(struct gsess *, struct conn *c, struct loop *l,
+	    int fd);
 /* True once nothing is left to do: no client and nothing to debug. */
 bool	 gsess_done(const struct gsess *);
 
 /* Dispatcher (gdb.c). */
 void	 gdb_packet(struct gsess *, char *, size_t);
+/* True for the packets that launch or attach (A, vRun, vAttach...). */
+bool	 gdb_is_bind(const char *, size_t);
 void	 gdb_reply(struct gsess *, const char *);
 void	 gdb_replyf(struct gsess *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 gdb_reply_buf(struct gsess *);
 void	 gdb_ok(struct gsess *);
 void	 gdb_empty(struct gsess *);
-/* An error: "E.message" if the client enabled strings, else "Enn". */
+/* An error: "Enn", or "Enn;" and the message in hex once the client
+ * sent QEnableErrorStrings (lldb). */
 void	 gdb_error(struct gsess *, int errnum, const char *msg);
 
 /* Thread ids (gdb.c). */

@@ -164,7 +164,8 @@ gdb_status(struct gsess *s)
 	    (p = tgt_first_proc(s->s_tgt)) != NULL)
 		t = TAILQ_FIRST(&p->p_threads);
 	if (t == NULL) {
-		gdb_reply(s, "W00");
+		/* lldb reads W as "the process exited"; lldb-server: E02. */
+		gdb_reply(s, s->s_lldb ? "E02" : "W00");
 		return;
 	}
 	gdb_stop_reply(s, t);

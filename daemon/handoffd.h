@@ -5,6 +5,7 @@
 #define DAEMON_HANDOFFD_H
 
 int	cmd_gdbserver(int argc, char **argv);
+int	cmd_platform(int argc, char **argv);
 void	handoffd_version(void);
 
 #endif /* DAEMON_HANDOFFD_H */

@@ -32,6 +32,12 @@ log_init(int level, const char *file)
 	setvbuf(log_fp, NULL, _IOLBF, 0);
 }
 
+int
+log_fd(void)
+{
+	return log_fp != NULL && log_fp != stderr ? fileno(log_fp) : -1;
+}
+
 void
 log_procinit(const char *fmt, ...)
 {

@@ -18,6 +18,8 @@
 extern int log_level;
 
 void	log_init(int level, const char *file);
+/* The log file's descriptor, or -1 on stderr (kept across a fork). */
+int	log_fd(void);
 void	log_procinit(const char *fmt, ...)
 	    __attribute__((format(printf, 1, 2)));
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));

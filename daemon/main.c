@@ -3,6 +3,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon/handoffd.h"
 
@@ -17,6 +18,9 @@ usage(FILE *fp)
 "Commands:\n"
 "  gdbserver   one debug session, with gdbserver's command line\n"
 "              (handoffd gdbserver --help)\n"
+"  platform    a daemon for every session on one port, with\n"
+"              lldb-server platform's command line\n"
+"              (handoffd platform --help)\n"
 "\n"
 "  --help      this text\n"
 "  --version   the version\n");
@@ -28,9 +32,13 @@ handoffd_version(void)
 	printf("handoffd %s\n", PACKAGE_VERSION);
 }
 
+extern char **environ;
+
 int
 main(int argc, char **argv)
 {
+	/* Workers rename themselves (setproctitle) after what they debug. */
+	setproctitle_init(argc, argv, environ);
 	if (argc < 2) {
 		usage(stderr);
 		return 1;
@@ -45,6 +53,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "gdbserver") == 0)
 		return cmd_gdbserver(argc - 1, argv + 1);
+	if (strcmp(argv[1], "platform") == 0)
+		return cmd_platform(argc - 1, argv + 1);
 	fprintf(stderr, "handoffd: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 1;

@@ -328,6 +328,24 @@ reply_is_error(struct srv *sv, const char *pkt)
 	    "(log %s)", pkt, r, sv->s_dir);
 }
 
+/* lldb's error string: "Enn;" then the message in hex. */
+static void
+reply_is_message(struct srv *sv, const char *pkt, const char *msg)
+{
+	char want[256];
+	const char *r;
+	size_t i;
+
+	for (i = 0; msg[i] != '\0' && 2 * i + 2 < sizeof(want); i++)
+		snprintf(want + 2 * i, 3, "%02x", (unsigned char)msg[i]);
+	want[2 * i] = '\0';
+	ck_assert_msg(rspc_requeststr(sv->s_rc, pkt, &r) >= 0, "%s: %s", pkt,
+	    strerror(errno));
+	ck_assert_msg(r[0] == 'E' && is_hex(r + 1, 2) && r[3] == ';' &&
+	    strcmp(r + 4, want) == 0, "%s: got \"%.200s\", want Enn;%s "
+	    "(log %s)", pkt, r, want, sv->s_dir);
+}
+
 /* The session still answers: '?', 'g' and a read at the stop pc. */
 static void
 session_ok(struct srv *sv, const char *after)
@@ -856,9 +874,9 @@ START_TEST(error_strings_are_clean)
 
 	srv_open(&sv, true);
 	REPLY_IS(&sv, "QEnableErrorStrings", "OK");
-	REPLY_IS(&sv, "mzz,10", "E.bad address or length");
-	REPLY_IS(&sv, "Hgp99999.99999", "E.no such thread");
-	REPLY_IS(&sv, "vKill;99999", "E.no such process");
+	reply_is_message(&sv, "mzz,10", "bad address or length");
+	reply_is_message(&sv, "Hgp99999.99999", "no such thread");
+	reply_is_message(&sv, "vKill;99999", "no such process");
 	session_ok(&sv, "error strings");
 	srv_finish(&sv);
 }

@@ -1,0 +1,747 @@
+/*
+ * platform.c -- "handoffd platform": one port for everything.
+ *
+ * The daemon listens, answers general and platform packets on each
+ * connection itself, and when a connection launches or attaches it forks
+ * a session worker (worker.c) and hands the connection over.  The
+ * daemon never traces anything: it only routes, answers lldb's
+ * qLaunchGDBServer with its own port (so the client's next connection
+ * comes back here), and cleans up after a worker that dies.
+ */
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "daemon/conn.h"
+#include "daemon/gdb.h"
+#include "daemon/handoffd.h"
+#include "daemon/listen.h"
+#include "daemon/log.h"
+#include "daemon/loop.h"
+#include "daemon/worker.h"
+#include "platform/caps.h"
+#include "platform/regs.h"
+
+#define PLATFORM_MAX_CONNS	64	/* connections not yet bound */
+#define PLATFORM_MAX_WORKERS	256	/* sessions at once */
+#define PLATFORM_HELLO_MS	10000	/* for a first packet, by default */
+#define PLATFORM_MAX_HELLO_MS	3600000
+
+struct platform;
+
+/* A connection the daemon serves itself, until it launches or attaches. */
+struct pconn {
+	TAILQ_ENTRY(pconn) pc_entry;
+	struct platform	*pc_pf;
+	struct gsess	*pc_sess;
+	char		*pc_bind;	/* the packet to hand over */
+	size_t		 pc_bindlen;
+	uint64_t	 pc_timer;
+	bool		 pc_launched;	/* sent qLaunchGDBServer */
+	char		 pc_desc[128];
+};
+
+struct held {
+	pid_t		 h_pid;
+	bool		 h_attached;
+};
+
+struct worker {
+	TAILQ_ENTRY(worker) w_entry;
+	struct platform	*w_pf;
+	pid_t		 w_pid;
+	int		 w_ctl;
+	struct held	 w_held[WORKER_MAX_PROCS];
+	size_t		 w_nheld;
+	char		 w_desc[128];	/* the client's address */
+};
+
+struct platform {
+	struct loop	*pf_loop;
+	struct endpoint	 pf_ep;
+	TAILQ_HEAD(, pconn) pf_conns;
+	size_t		 pf_nconns;
+	TAILQ_HEAD(, worker) pf_workers;
+	size_t		 pf_nworkers;
+	int		 pf_advertise;	/* port named to clients, 0: ours */
+	int		 pf_port;	/* the port we listen on */
+	uint64_t	 pf_hello_ms;
+	bool		 pf_server;	/* serve client after client */
+	bool		 pf_served;	/* a first client came and went */
+	struct pidfh	*pf_pidfh;
+};
+
+static void	pconn_free(struct pconn *);
+
+static void
+platform_usage(FILE *fp)
+{
+	fprintf(fp,
+"Usage:\thandoffd platform [--server] --listen ADDRESS [OPTIONS]\n"
+"\n"
+"A platform daemon for lldb (and gdb's extended-remote) on one port:\n"
+"each connection that launches or attaches gets a session worker of\n"
+"its own, and lldb's qLaunchGDBServer names this same port.\n"
+"\n"
+"ADDRESS is [HOST]:PORT (loopback unless HOST is given; '*' for every\n"
+"address), a unix socket path, or a URL handoffd gdbserver takes.\n"
+"\n"
+"Options:\n"
+"  --server               serve client after client (else: exit once the\n"
+"                         first client and its sessions are done)\n"
+"  --listen ADDRESS       where to listen\n"
+"  --advertise-port PORT  name PORT to lldb in qLaunchGDBServer (the\n"
+"                         client's side of a port forward)\n"
+"  --socket-file FILE     write the port (or socket path) to FILE\n"
+"  --pidfile FILE         write our pid to FILE (locked while we run)\n"
+"  --hello-timeout MS     close a connection that sends no packet in MS\n"
+"                         milliseconds (default %d)\n"
+"  --log-file FILE        log to FILE rather than stderr\n"
+"  --log-channels CHANNELS  any channel: log decisions\n"
+"  --debug                log decisions; twice: every packet too\n"
+"  --gdbserver-port, --min-gdbserver-port, --max-gdbserver-port PORT\n"
+"                         accepted for lldb-server's command line; not\n"
+"                         needed, sessions share the one port\n"
+"  --port-offset N        added to the port named to clients\n"
+"  --help, --version\n", PLATFORM_HELLO_MS);
+}
+
+/* ------------------------------------------------------------ workers */
+
+static struct worker *
+worker_by_pid(struct platform *pf, pid_t pid, struct held **hp)
+{
+	struct worker *w;
+	size_t i;
+
+	TAILQ_FOREACH(w, &pf->pf_workers, w_entry) {
+		if (hp == NULL && w->w_pid == pid)
+			return w;
+		for (i = 0; hp != NULL && i < w->w_nheld; i++) {
+			if (w->w_held[i].h_pid == pid) {
+				*hp = &w->w_held[i];
+				return w;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void
+worker_msg(int fd, int events, void *arg)
+{
+	struct worker *w = arg;
+	struct worker_msg m;
+	ssize_t n;
+	size_t i;
+
+	n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* Gone; the SIGCHLD that follows says how. */
+		loop_del_fd(w->w_pf->pf_loop, fd);
+		return;
+	}
+	if (n != sizeof(m)) {
+		log_warnx("worker %d: %zd-byte message ignored", (int)w->w_pid,
+		    n);
+		return;
+	}
+	if (m.wm_kind == WM_HOLD && w->w_nheld < WORKER_MAX_PROCS) {
+		w->w_held[w->w_nheld].h_pid = m.wm_pid;
+		w->w_held[w->w_nheld++].h_attached = m.wm_attached;
+		log_info("worker %d: %s process %d", (int)w->w_pid,
+		    m.wm_attached ? "attached to" : "launched", (int)m.wm_pid);
+	} else if (m.wm_kind == WM_GONE) {
+		for (i = 0; i < w->w_nheld; i++) {
+			if (w->w_held[i].h_pid == m.wm_pid) {
+				w->w_held[i] = w->w_held[--w->w_nheld];
+				break;
+			}
+		}
+	} else
+		log_warnx("worker %d: message '%c' ignored", (int)w->w_pid,
+		    m.wm_kind);
+}
+
+static void
+worker_forget(struct worker *w)
+{
+	struct platform *pf = w->w_pf;
+
+	TAILQ_REMOVE(&pf->pf_workers, w, w_entry);
+	pf->pf_nworkers--;
+	loop_del_fd(pf->pf_loop, w->w_ctl);
+	close(w->w_ctl);
+	free(w);
+}
+
+/*
+ * A worker ended.  If it died rather than finished, its launched
+ * processes died with it (PTRACE_O_EXITKILL) and the kernel detached the
+ * attached ones: those may be stopped, so they get SIGCONT.  Nothing is
+ * left stopped forever, and the log names each one's end.
+ */
+static void
+worker_ended(struct worker *w, int status)
+{
+	struct held *h;
+	size_t i;
+
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_info("worker %d (%s): session ended", (int)w->w_pid,
+		    w->w_desc);
+	} else {
+		if (WIFSIGNALED(status))
+			log_warnx("worker %d (%s) died of signal %d",
+			    (int)w->w_pid, w->w_desc, WTERMSIG(status));
+		else
+			log_warnx("worker %d (%s) failed, status %d",
+			    (int)w->w_pid, w->w_desc, WEXITSTATUS(status));
+		for (i = 0; i < w->w_nheld; i++) {
+			h = &w->w_held[i];
+			if (!h->h_attached) {
+				log_warnx("process %d: killed with its worker",
+				    (int)h->h_pid);
+				continue;
+			}
+			if (kill(h->h_pid, SIGCONT) == -1)
+				log_warn("process %d: SIGCONT", (int)h->h_pid);
+			else
+				log_warnx("process %d: detached running with "
+				    "its worker's end", (int)h->h_pid);
+		}
+	}
+	worker_forget(w);
+}
+
+static void
+platform_sigchld(int sig, void *arg)
+{
+	struct platform *pf = arg;
+	struct worker *w, *tw;
+	int status;
+
+	/* Only our workers: a shell command's child is reaped by its own. */
+	TAILQ_FOREACH_SAFE(w, &pf->pf_workers, w_entry, tw) {
+		if (waitpid(w->w_pid, &status, WNOHANG) == w->w_pid)
+			worker_ended(w, status);
+	}
+}
+
+/* Hand the connection over; runs at the top of a loop turn. */
+static void
+pconn_spawn(void *arg)
+{
+	struct pconn *pc = arg;
+	struct platform *pf = pc->pc_pf;
+	struct worker *w;
+	struct gsess *s = pc->pc_sess;
+	pid_t pid;
+	int ctl;
+
+	if (pf->pf_nworkers == PLATFORM_MAX_WORKERS) {
+		log_warnx("%s: %d sessions already; refused", pc->pc_desc,
+		    PLATFORM_MAX_WORKERS);
+		gdb_error(s, EAGAIN, "too many sessions");
+		pconn_free(pc);
+		return;
+	}
+	if ((pid = worker_spawn(s, s->s_conn, pc->pc_bind, pc->pc_bindlen,
+	    &ctl)) == -1) {
+		log_warn("%s: fork", pc->pc_desc);
+		gdb_error(s, errno, "cannot start a session");
+		pconn_free(pc);
+		return;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->w_pf = pf;
+	w->w_pid = pid;
+	w->w_ctl = ctl;
+	strlcpy(w->w_desc, pc->pc_desc, sizeof(w->w_desc));
+	if (loop_add_fd(pf->pf_loop, ctl, LOOP_READ, worker_msg, w) == -1)
+		fatal("loop_add_fd");
+	TAILQ_INSERT_TAIL(&pf->pf_workers, w, w_entry);
+	pf->pf_nworkers++;
+	log_info("%s: session worker %d", pc->pc_desc, (int)pid);
+	pconn_free(pc);
+}
+
+/* ------------------------------------------------------------ packets */
+
+static void
+pconn_bind(struct gsess *s, const char *pkt, size_t len)
+{
+	struct pconn *pc = s->s_ops_arg;
+
+	pc->pc_bind = xmalloc(len + 1);
+	memcpy(pc->pc_bind, pkt, len);
+	pc->pc_bind[len] = '\0';
+	pc->pc_bindlen = len;
+	conn_pause(s->s_conn);
+	loop_defer(pc->pc_pf->pf_loop, pconn_spawn, pc);
+}
+
+/* The address clients reach us by: ours, or the forward's side. */
+static int
+platform_port(struct platform *pf)
+{
+	return pf->pf_advertise != 0 ? pf->pf_advertise : pf->pf_port;
+}
+
+static void
+platform_launch_server(struct pconn *pc)
+{
+	struct platform *pf = pc->pc_pf;
+	struct gsess *s = pc->pc_sess;
+	struct rsp_buf *b = &s->s_reply;
+
+	/*
+	 * No process is started: the next connection to this same port
+	 * gets a worker when it launches or attaches.  So there is no pid
+	 * to name, and lldb asks for none.
+	 */
+	pc->pc_launched = true;
+	rsp_buf_reset(b);
+	if (pf->pf_port != 0)
+		rsp_buf_addf(b, "port:%d;", platform_port(pf));
+	else {
+		rsp_buf_addf(b, "port:0;socket_name:");
+		rsp_buf_addhex(b, pf->pf_ep.ep_path, strlen(pf->pf_ep.ep_path));
+		rsp_buf_addc(b, ';');
+	}
+	gdb_reply_buf(s);
+}
+
+static void
+platform_query_server(struct pconn *pc)
+{
+	struct platform *pf = pc->pc_pf;
+	struct gsess *s = pc->pc_sess;
+	const char *p;
+
+	/* lldb-server's answer when no server waits for a connection. */
+	if (!pc->pc_launched) {
+		gdb_replyf(s, "E04");
+		return;
+	}
+	rsp_buf_reset(&s->s_reply);
+	if (pf->pf_port != 0)
+		rsp_buf_addf(&s->s_reply, "[{\"port\":%d}]",
+		    platform_port(pf));
+	else {
+		rsp_buf_addf(&s->s_reply, "[{\"port\":0,\"socket_name\":\"");
+		for (p = pf->pf_ep.ep_path; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				rsp_buf_addc(&s->s_reply, '\\');
+			if ((unsigned char)*p < 0x20)
+				rsp_buf_addf(&s->s_reply, "\\u%04x", *p);
+			else
+				rsp_buf_addc(&s->s_reply, *p);
+		}
+		rsp_buf_addf(&s->s_reply, "\"}]");
+	}
+	gdb_reply_buf(s);
+}
+
+/* qKillSpawnedProcess:PID: a process of one of our sessions, or one. */
+static void
+platform_kill_spawned(struct pconn *pc, struct rsp_cursor *c)
+{
+	struct platform *pf = pc->pc_pf;
+	struct held *h = NULL;
+	struct worker *w;
+	const char *f, *errstr;
+	char num[16];
+	size_t flen;
+	pid_t pid;
+
+	/* Decimal, as lldb sends it. */
+	if (rsp_get_field(c, ';', &f, &flen) == -1 || flen == 0 ||
+	    flen >= sizeof(num)) {
+		gdb_error(pc->pc_sess, EINVAL, "expected a pid");
+		return;
+	}
+	memcpy(num, f, flen);
+	num[flen] = '\0';
+	pid = strtonum(num, 1, INT32_MAX, &errstr);
+	if (errstr != NULL) {
+		gdb_error(pc->pc_sess, EINVAL, "expected a pid");
+		return;
+	}
+	if ((w = worker_by_pid(pf, pid, &h)) != NULL) {
+		log_info("qKillSpawnedProcess: killing %d", (int)pid);
+		if (kill(pid, SIGKILL) == -1) {
+			gdb_error(pc->pc_sess, errno, "kill failed");
+			return;
+		}
+	} else if ((w = worker_by_pid(pf, pid, NULL)) != NULL) {
+		log_info("qKillSpawnedProcess: ending session %d", (int)pid);
+		kill(pid, SIGTERM);
+	} else {
+		/* lldb-server's reply for a pid it did not spawn. */
+		gdb_replyf(pc->pc_sess, "E0a");
+		return;
+	}
+	gdb_ok(pc->pc_sess);
+}
+
+static int
+pconn_query(struct gsess *s, struct rsp_cursor *cur)
+{
+	struct pconn *pc = s->s_ops_arg;
+	struct rsp_cursor c = *cur;
+
+	if (rsp_cursor_skip(&c, "qLaunchGDBServer"))
+		platform_launch_server(pc);
+	else if (rsp_cursor_skip(&c, "qQueryGDBServer"))
+		platform_query_server(pc);
+	else if (rsp_cursor_skip(&c, "qKillSpawnedProcess:"))
+		platform_kill_spawned(pc, &c);
+	else
+		return -1;
+	return 0;
+}
+
+static const struct gsess_ops pconn_ops = {
+	.so_bind = pconn_bind,
+	.so_query = pconn_query,
+};
+
+/* ------------------------------------------------------------ connections */
+
+static void
+pconn_free(struct pconn *pc)
+{
+	struct platform *pf = pc->pc_pf;
+
+	loop_undefer(pf->pf_loop, pconn_spawn, pc);
+	if (pc->pc_timer != 0)
+		loop_del_timer(pf->pf_loop, pc->pc_timer);
+	TAILQ_REMOVE(&pf->pf_conns, pc, pc_entry);
+	pf->pf_nconns--;
+	pc->pc_sess->s_ops = NULL;
+	gsess_free(pc->pc_sess);
+	free(pc->pc_bind);
+	free(pc);
+	pf->pf_served = true;
+}
+
+/* A connection that said nothing costs us a timer, then nothing. */
+static void
+pconn_hello_timeout(void *arg)
+{
+	struct pconn *pc = arg;
+
+	pc->pc_timer = 0;
+	if (pc->pc_sess->s_conn == NULL || pc->pc_sess->s_conn->c_packets > 0)
+		return;
+	log_info("%s: no packet in %llu ms; closed", pc->pc_desc,
+	    (unsigned long long)pc->pc_pf->pf_hello_ms);
+	pconn_free(pc);
+}
+
+static void
+platform_accept(int fd, int events, void *arg)
+{
+	struct platform *pf = arg;
+	struct pconn *pc;
+	char desc[128];
+	int cfd;
+
+	if ((cfd = ep_accept(&pf->pf_ep, desc, sizeof(desc))) == -1) {
+		if (errno != EAGAIN && errno != EINTR)
+			log_warn("accept");
+		return;
+	}
+	if (pf->pf_nconns == PLATFORM_MAX_CONNS) {
+		log_warnx("%s: %d connections wait already; refused", desc,
+		    PLATFORM_MAX_CONNS);
+		close(cfd);
+		return;
+	}
+	pc = xcalloc(1, sizeof(*pc));
+	pc->pc_pf = pf;
+	strlcpy(pc->pc_desc, desc, sizeof(pc->pc_desc));
+	pc->pc_sess = gsess_new(pf->pf_loop);
+	pc->pc_sess->s_ops = &pconn_ops;
+	pc->pc_sess->s_ops_arg = pc;
+	pc->pc_sess->s_once = true;
+	gsess_attach_conn(pc->pc_sess, cfd, cfd, "platform");
+	pc->pc_timer = loop_add_timer(pf->pf_loop, pf->pf_hello_ms,
+	    pconn_hello_timeout, pc);
+	TAILQ_INSERT_TAIL(&pf->pf_conns, pc, pc_entry);
+	pf->pf_nconns++;
+	log_info("%s: connected", desc);
+}
+
+/* Free the connections whose clients left (without binding). */
+static void
+platform_sweep(struct platform *pf)
+{
+	struct pconn *pc, *tpc;
+
+	TAILQ_FOREACH_SAFE(pc, &pf->pf_conns, pc_entry, tpc) {
+		if (pc->pc_bind == NULL && gsess_done(pc->pc_sess)) {
+			log_debug("%s: gone", pc->pc_desc);
+			pconn_free(pc);
+		}
+	}
+}
+
+static void
+platform_terminate(int sig, void *arg)
+{
+	struct platform *pf = arg;
+	struct worker *w;
+
+	log_info("signal %d: ending every session", sig);
+	TAILQ_FOREACH(w, &pf->pf_workers, w_entry)
+		kill(w->w_pid, SIGTERM);
+	loop_stop(pf->pf_loop);
+}
+
+/* Wait for the workers we asked to end, then forget them. */
+static void
+platform_reap_all(struct platform *pf)
+{
+	struct worker *w;
+	int status;
+
+	while ((w = TAILQ_FIRST(&pf->pf_workers)) != NULL) {
+		if (waitpid(w->w_pid, &status, 0) == -1 && errno == EINTR)
+			continue;
+		worker_ended(w, status);
+	}
+}
+
+/* lldb-server's --socket-file: the port (or path), written atomically. */
+static int
+write_socket_file(struct platform *pf, const char *path)
+{
+	char tmp[4096], id[EP_MAX_PATH + 16];
+	FILE *fp;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >=
+	    sizeof(tmp)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1)
+		return -1;
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	ep_socket_id(&pf->pf_ep, id, sizeof(id));
+	fputs(id, fp);
+	if (fclose(fp) == EOF || rename(tmp, path) == -1) {
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+platform_caps(void)
+{
+	char kept[256];
+
+	log_info("%s trace other users' processes (CAP_SYS_PTRACE)",
+	    caps_can_trace_others() ? "can" : "cannot");
+	if (caps_limit(kept, sizeof(kept)) == -1)
+		log_warn("dropping capabilities");
+	log_info("capabilities kept: %s", kept);
+}
+
+static int
+get_port(const char *s, const char *what, int *port)
+{
+	const char *errstr;
+
+	*port = strtonum(s, 0, 65535, &errstr);
+	if (errstr != NULL) {
+		warnx("%s %s: %s", what, s, errstr);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_platform(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "server", no_argument, NULL, 's' },
+		{ "listen", required_argument, NULL, 'L' },
+		{ "advertise-port", required_argument, NULL, 'A' },
+		{ "socket-file", required_argument, NULL, 'f' },
+		{ "pidfile", required_argument, NULL, 'p' },
+		{ "hello-timeout", required_argument, NULL, 'H' },
+		{ "log-file", required_argument, NULL, 'l' },
+		{ "log-channels", required_argument, NULL, 'c' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "gdbserver-port", required_argument, NULL, 'P' },
+		{ "min-gdbserver-port", required_argument, NULL, 'm' },
+		{ "max-gdbserver-port", required_argument, NULL, 'M' },
+		{ "port-offset", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct platform pf = { .pf_hello_ms = PLATFORM_HELLO_MS };
+	const char *listen = NULL, *logfile = NULL, *sockfile = NULL;
+	const char *pidfile = NULL, *errstr, *unneeded = NULL;
+	char err[512], where[EP_MAX_PATH + 64];
+	int ch, level = 0, port, offset = 0;
+	pid_t other;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': pf.pf_server = true; break;
+		case 'L': listen = optarg; break;
+		case 'f': sockfile = optarg; break;
+		case 'p': pidfile = optarg; break;
+		case 'l': logfile = optarg; break;
+		case 'c': case 'd': case 'v':
+			level = level < 1 ? 1 : 2;
+			break;
+		case 'A':
+			if (get_port(optarg, "--advertise-port", &port) == -1)
+				return 1;
+			pf.pf_advertise = port;
+			break;
+		case 'o':
+			offset = strtonum(optarg, -65535, 65535, &errstr);
+			if (errstr != NULL) {
+				warnx("--port-offset %s: %s", optarg, errstr);
+				return 1;
+			}
+			break;
+		case 'H':
+			pf.pf_hello_ms = strtonum(optarg, 1,
+			    PLATFORM_MAX_HELLO_MS, &errstr);
+			if (errstr != NULL) {
+				warnx("--hello-timeout %s: %s", optarg, errstr);
+				return 1;
+			}
+			break;
+		case 'P': case 'm': case 'M':
+			if (get_port(optarg, "port", &port) == -1)
+				return 1;
+			unneeded = ch == 'P' ? "--gdbserver-port" : ch == 'm' ?
+			    "--min-gdbserver-port" : "--max-gdbserver-port";
+			break;
+		case 'h':
+			platform_usage(stdout);
+			return 0;
+		case 'V':
+			handoffd_version();
+			return 0;
+		default:
+			platform_usage(stderr);
+			return 1;
+		}
+	}
+	if (optind != argc || listen == NULL) {
+		if (listen == NULL)
+			warnx("--listen ADDRESS is needed");
+		platform_usage(stderr);
+		return 1;
+	}
+	log_init(level, logfile);
+	log_procinit("platform");
+	if (unneeded != NULL)
+		log_info("%s: not needed, sessions share the listening port",
+		    unneeded);
+	if (regs_init() == -1)
+		fatal("cannot describe this CPU's registers");
+	if (ep_parse(&pf.pf_ep, listen, err, sizeof(err)) == -1) {
+		warnx("%s", err);
+		return 1;
+	}
+	if (!ep_listening(&pf.pf_ep)) {
+		warnx("%s: the platform listens; it cannot connect out or "
+		    "serve on stdio", listen);
+		return 1;
+	}
+	if (pidfile != NULL &&
+	    (pf.pf_pidfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			warnx("already running as pid %d (%s)", (int)other,
+			    pidfile);
+		else
+			warn("%s", pidfile);
+		return 1;
+	}
+	if (ep_listen(&pf.pf_ep, err, sizeof(err)) == -1) {
+		warnx("%s", err);
+		if (pf.pf_pidfh != NULL)
+			pidfile_remove(pf.pf_pidfh);
+		return 1;
+	}
+	pf.pf_port = pf.pf_ep.ep_bound_port;
+	if (pf.pf_advertise == 0 && offset != 0)
+		pf.pf_advertise = pf.pf_port + offset;
+	if (pf.pf_pidfh != NULL)
+		pidfile_write(pf.pf_pidfh);
+	if (sockfile != NULL && write_socket_file(&pf, sockfile) == -1) {
+		warn("%s", sockfile);
+		return 1;
+	}
+	platform_caps();
+	setproctitle("platform %s", listen);
+	ep_describe(&pf.pf_ep, where, sizeof(where));
+	fprintf(stderr, "Listening on %s\n", where);
+	fflush(stderr);
+	log_info("listening on %s", where);
+
+	TAILQ_INIT(&pf.pf_conns);
+	TAILQ_INIT(&pf.pf_workers);
+	pf.pf_loop = loop_new();
+	signal(SIGPIPE, SIG_IGN);
+	if (loop_add_signal(pf.pf_loop, SIGCHLD, platform_sigchld, &pf) == -1 ||
+	    loop_add_signal(pf.pf_loop, SIGTERM, platform_terminate, &pf) ==
+	    -1 || loop_add_signal(pf.pf_loop, SIGINT, platform_terminate, &pf)
+	    == -1 || loop_add_signal(pf.pf_loop, SIGHUP, platform_terminate,
+	    &pf) == -1)
+		fatal("signals");
+	if (loop_add_fd(pf.pf_loop, pf.pf_ep.ep_fd, LOOP_READ,
+	    platform_accept, &pf) == -1)
+		fatal("loop_add_fd");
+
+	while (!loop_stopped(pf.pf_loop)) {
+		if (loop_once(pf.pf_loop, -1) == -1)
+			fatal("event loop");
+		platform_sweep(&pf);
+		if (!pf.pf_server && pf.pf_served && pf.pf_nconns == 0 &&
+		    pf.pf_nworkers == 0) {
+			log_info("first client done; exiting (no --server)");
+			break;
+		}
+	}
+	while (!TAILQ_EMPTY(&pf.pf_conns))
+		pconn_free(TAILQ_FIRST(&pf.pf_conns));
+	platform_reap_all(&pf);
+	ep_close(&pf.pf_ep);
+	if (pf.pf_pidfh != NULL)
+		pidfile_remove(pf.pf_pidfh);
+	loop_free(pf.pf_loop);
+	return 0;
+}
