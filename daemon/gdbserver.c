@@ -660,9 +660,16 @@ cmd_gdbserver(int argc, char **argv)
 	if ((rc = gdbserver_opts(argc, argv, &o)) != 0)
 		return rc == 1 ? 0 : 1;
 	log_init(o.o_level, o.o_logfile);
-	/* lldb's ^C is a packet, not a signal to our process group. */
-	if (o.o_setsid && setsid() == -1)
-		log_warn("setsid");
+	/*
+	 * lldb's ^C is a packet, not a signal to our process group.  lldb
+	 * starts us as a group leader already, which setsid refuses.
+	 */
+	if (o.o_setsid && setsid() == -1) {
+		if (errno == EPERM && getpgrp() == getpid())
+			log_debug("setsid: already a process group leader");
+		else
+			log_warn("setsid");
+	}
 	if (regs_init() == -1)
 		fatal("cannot describe this CPU's registers");
 	if (o.o_comm == NULL) {
