@@ -30,14 +30,10 @@
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/platform.h"
 #include "daemon/worker.h"
 #include "platform/caps.h"
 #include "platform/regs.h"
-
-#define PLATFORM_MAX_CONNS	64	/* connections not yet bound */
-#define PLATFORM_MAX_WORKERS	256	/* sessions at once */
-#define PLATFORM_HELLO_MS	10000	/* for a first packet, by default */
-#define PLATFORM_MAX_HELLO_MS	3600000
 
 struct platform;
 
@@ -75,6 +71,7 @@ struct platform {
 	size_t		 pf_nconns;
 	TAILQ_HEAD(, worker) pf_workers;
 	size_t		 pf_nworkers;
+	size_t		 pf_maxworkers;
 	int		 pf_advertise;	/* port named to clients, 0: ours */
 	int		 pf_port;	/* the port we listen on */
 	uint64_t	 pf_hello_ms;
@@ -108,6 +105,7 @@ platform_usage(FILE *fp)
 "  --pidfile FILE         write our pid to FILE (locked while we run)\n"
 "  --hello-timeout MS     close a connection that sends no packet in MS\n"
 "                         milliseconds (default %d)\n"
+"  --max-sessions N       refuse a session past N at once (default %d)\n"
 "  --log-file FILE        log to FILE rather than stderr\n"
 "  --log-channels CHANNELS  any channel: log decisions\n"
 "  --debug                log decisions; twice: every packet too\n"
@@ -115,7 +113,7 @@ platform_usage(FILE *fp)
 "                         accepted for lldb-server's command line; not\n"
 "                         needed, sessions share the one port\n"
 "  --port-offset N        added to the port named to clients\n"
-"  --help, --version\n", PLATFORM_HELLO_MS);
+"  --help, --version\n", PLATFORM_HELLO_MS, PLATFORM_MAX_WORKERS);
 }
 
 /* ------------------------------------------------------------ workers */
@@ -253,9 +251,9 @@ pconn_spawn(void *arg)
 	pid_t pid;
 	int ctl;
 
-	if (pf->pf_nworkers == PLATFORM_MAX_WORKERS) {
-		log_warnx("%s: %d sessions already; refused", pc->pc_desc,
-		    PLATFORM_MAX_WORKERS);
+	if (pf->pf_nworkers == pf->pf_maxworkers) {
+		log_warnx("%s: %zu sessions already; refused", pc->pc_desc,
+		    pf->pf_maxworkers);
 		gdb_error(s, EAGAIN, "too many sessions");
 		pconn_free(pc);
 		return;
@@ -331,29 +329,36 @@ platform_query_server(struct pconn *pc)
 {
 	struct platform *pf = pc->pc_pf;
 	struct gsess *s = pc->pc_sess;
+	char json[6 * EP_MAX_PATH + 64];	/* every byte as \\u00XX */
 	const char *p;
+	size_t n;
 
 	/* lldb-server's answer when no server waits for a connection. */
 	if (!pc->pc_launched) {
 		gdb_replyf(s, "E04");
 		return;
 	}
-	rsp_buf_reset(&s->s_reply);
 	if (pf->pf_port != 0)
-		rsp_buf_addf(&s->s_reply, "[{\"port\":%d}]",
+		n = snprintf(json, sizeof(json), "[{\"port\":%d}]",
 		    platform_port(pf));
 	else {
-		rsp_buf_addf(&s->s_reply, "[{\"port\":0,\"socket_name\":\"");
+		n = snprintf(json, sizeof(json),
+		    "[{\"port\":0,\"socket_name\":\"");
 		for (p = pf->pf_ep.ep_path; *p != '\0'; p++) {
-			if (*p == '"' || *p == '\\')
-				rsp_buf_addc(&s->s_reply, '\\');
 			if ((unsigned char)*p < 0x20)
-				rsp_buf_addf(&s->s_reply, "\\u%04x", *p);
+				n += snprintf(json + n, sizeof(json) - n,
+				    "\\u%04x", *p);
+			else if (*p == '"' || *p == '\\')
+				n += snprintf(json + n, sizeof(json) - n,
+				    "\\%c", *p);
 			else
-				rsp_buf_addc(&s->s_reply, *p);
+				json[n++] = *p;
 		}
-		rsp_buf_addf(&s->s_reply, "\"}]");
+		n += snprintf(json + n, sizeof(json) - n, "\"}]");
 	}
+	/* JSON has '}', the protocol's escape: send it escaped. */
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addbin(&s->s_reply, json, n);
 	gdb_reply_buf(s);
 }
 
@@ -592,6 +597,7 @@ cmd_platform(int argc, char **argv)
 		{ "socket-file", required_argument, NULL, 'f' },
 		{ "pidfile", required_argument, NULL, 'p' },
 		{ "hello-timeout", required_argument, NULL, 'H' },
+		{ "max-sessions", required_argument, NULL, 'n' },
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "log-channels", required_argument, NULL, 'c' },
 		{ "debug", no_argument, NULL, 'd' },
@@ -604,7 +610,10 @@ cmd_platform(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct platform pf = { .pf_hello_ms = PLATFORM_HELLO_MS };
+	struct platform pf = {
+		.pf_hello_ms = PLATFORM_HELLO_MS,
+		.pf_maxworkers = PLATFORM_MAX_WORKERS,
+	};
 	const char *listen = NULL, *logfile = NULL, *sockfile = NULL;
 	const char *pidfile = NULL, *errstr, *unneeded = NULL;
 	char err[512], where[EP_MAX_PATH + 64];
@@ -639,6 +648,14 @@ cmd_platform(int argc, char **argv)
 			    PLATFORM_MAX_HELLO_MS, &errstr);
 			if (errstr != NULL) {
 				warnx("--hello-timeout %s: %s", optarg, errstr);
+				return 1;
+			}
+			break;
+		case 'n':
+			pf.pf_maxworkers = strtonum(optarg, 1,
+			    PLATFORM_LIMIT_WORKERS, &errstr);
+			if (errstr != NULL) {
+				warnx("--max-sessions %s: %s", optarg, errstr);
 				return 1;
 			}
 			break;

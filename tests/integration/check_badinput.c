@@ -33,6 +33,7 @@
 
 #include "client/rspc.h"
 #include "tests/ck.h"
+#include "tests/integration/itest.h"
 
 #define SRV_START_MS	10000	/* for "Listening on port N" */
 #define SRV_EXIT_MS	10000	/* for the server to exit */
@@ -59,110 +60,12 @@ struct srv {
 
 /* ------------------------------------------------------------ helpers */
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static const char *
-builddir(void)
-{
-	const char *d = getenv("top_builddir");
-
-	return (d != NULL && d[0] != '\0' ? d : ".");
-}
-
-static void
-path_of(char *dst, size_t cap, const char *rel)
-{
-	snprintf(dst, cap, "%s/%s", builddir(), rel);
-}
-
-static bool
-proc_gone(pid_t pid, int ms)
-{
-	char path[64];
-	long long end = now_ms() + ms;
-
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	while (access(path, F_OK) == 0) {
-		if (now_ms() >= end)
-			return (false);
-		usleep(10000);
-	}
-	return (true);
-}
-
-/* Exit status of pid within ms, or -1 if it is still running. */
-static int
-wait_exit(pid_t pid, int ms)
-{
-	long long end = now_ms() + ms;
-	int status;
-	pid_t r;
-
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0) {
-		if (now_ms() >= end)
-			return (-1);
-		usleep(10000);
-	}
-	ck_assert_int_eq(r, pid);
-	return (status);
-}
-
-/*
- * fork/exec handoffd with argv; stdout to /dev/null, stderr to a pipe
- * whose read end is returned in *errfd.  The server dies with us.
- */
-static pid_t
-spawn(char *const argv[], int *errfd)
-{
-	int p[2], nul;
-	pid_t pid;
-
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	ck_assert_int_ne(pid = fork(), -1);
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if ((nul = open("/dev/null", O_RDWR)) == -1 ||
-		    dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
-		    dup2(p[1], 2) == -1)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	*errfd = p[0];
-	return (pid);
-}
-
 /* Read the server's stderr until it holds s, EOF or the deadline. */
 static const char *
 srv_err_until(struct srv *sv, const char *s, long long deadline)
 {
-	struct pollfd pfd = { .fd = sv->s_errfd, .events = POLLIN };
-	const char *hit;
-	long long left;
-	ssize_t n;
-
-	for (;;) {
-		sv->s_err[sv->s_errlen] = '\0';
-		if ((hit = strstr(sv->s_err, s)) != NULL &&
-		    strchr(hit, '\n') != NULL)
-			return (hit);
-		left = deadline - now_ms();
-		if (left <= 0 || poll(&pfd, 1, (int)left) != 1)
-			return (NULL);
-		n = read(sv->s_errfd, sv->s_err + sv->s_errlen,
-		    sizeof(sv->s_err) - 1 - sv->s_errlen);
-		if (n <= 0)
-			return (NULL);
-		sv->s_errlen += n;
-	}
+	return (read_until(sv->s_errfd, sv->s_err, sizeof(sv->s_err),
+	    &sv->s_errlen, s, deadline));
 }
 
 /* ------------------------------------------------------------ server */
