@@ -93,7 +93,8 @@ platform_usage(FILE *fp)
 "its own, and lldb's qLaunchGDBServer names this same port.\n"
 "\n"
 "ADDRESS is [HOST]:PORT (loopback unless HOST is given; '*' for every\n"
-"address), a unix socket path, or a URL handoffd gdbserver takes.\n"
+"address), a unix socket path, unix-abstract://NAME, sd-listen:// (the\n"
+"socket systemd passed; the default when LISTEN_FDS is set), or fd://N.\n"
 "\n"
 "Options:\n"
 "  --server               serve client after client (else: exit once the\n"
@@ -313,6 +314,8 @@ platform_launch_server(struct pconn *pc)
 	 * to name, and lldb asks for none.
 	 */
 	pc->pc_launched = true;
+	log_info("%s: qLaunchGDBServer: naming port %d%s", pc->pc_desc,
+	    platform_port(pf), pf->pf_port == 0 ? " (socket)" : "");
 	rsp_buf_reset(b);
 	if (pf->pf_port != 0)
 		rsp_buf_addf(b, "port:%d;", platform_port(pf));
@@ -329,7 +332,7 @@ platform_query_server(struct pconn *pc)
 {
 	struct platform *pf = pc->pc_pf;
 	struct gsess *s = pc->pc_sess;
-	char json[6 * EP_MAX_PATH + 64];	/* every byte as \\u00XX */
+	char json[6 * EP_MAX_PATH + 64];	/* every byte as \u00XX */
 	const char *p;
 	size_t n;
 
@@ -676,6 +679,9 @@ cmd_platform(int argc, char **argv)
 			return 1;
 		}
 	}
+	/* Started by systemd's socket activation: its socket is ours. */
+	if (listen == NULL && getenv("LISTEN_FDS") != NULL)
+		listen = "sd-listen://";
 	if (optind != argc || listen == NULL) {
 		if (listen == NULL)
 			warnx("--listen ADDRESS is needed");

@@ -96,6 +96,32 @@ start_server() {
 	return 0
 }
 
+# start_platform ARGS...: handoffd platform in the background; sets
+# SERVER_PID and PORT (TCP) from "Listening on port N".
+start_platform() {
+	: >"$T/platform.log"
+	"$HANDOFFD" platform "$@" >"$T/platform.out" 2>"$T/platform.log" &
+	SERVER_PID=$!
+	if ! wait_for "$T/platform.log" '^Listening on' 20; then
+		echo "# platform did not start" >&2
+		return 1
+	fi
+	PORT=$(sed -n 's/^Listening on port \([0-9]*\)$/\1/p' "$T/platform.log")
+	return 0
+}
+
+# tap_from FILE: count the "ok - X" / "not ok - X" lines a helper
+# program printed as our own assertions.
+tap_from() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"ok - "*) ok 0 "${line#ok - }" ;;
+		"not ok - "*) ok 1 "${line#not ok - }" ;;
+		esac
+	done <"$1"
+}
+
 # server_gone [SECONDS]: the server exits by itself.
 server_gone() {
 	local i=0 limit=$(( ${1:-10} * 10 ))
