@@ -34,6 +34,18 @@ handoffd_version(void)
 
 extern char **environ;
 
+/*
+ * LeakSanitizer asks for this: libbsd's setproctitle_init copies the
+ * environment once, on purpose, to make room for the title.
+ */
+const char *__lsan_default_suppressions(void);
+
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:setproctitle_init\n";
+}
+
 int
 main(int argc, char **argv)
 {
