@@ -240,6 +240,7 @@ struct gs_opts {
 	int		 o_level;
 	unsigned	 o_disabled;
 	char		*o_wrapper;
+	char		**o_av;		/* our copy of argv, which we edit */
 	char		**o_argv;	/* PROG ARGS, NULL-terminated */
 	int		 o_argc;
 };
@@ -432,6 +433,13 @@ gdbserver_opts(int argc, char **argv, struct gs_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->o_fd = o->o_pipe = -1;
 	o->o_shell = o->o_no_aslr = true;
+	/*
+	 * libbsd's setproctitle_init moved the strings to the heap with only
+	 * argv pointing at them: we edit a copy, never argv itself.
+	 */
+	o->o_av = xcalloc(argc + 1, sizeof(*o->o_av));
+	memcpy(o->o_av, argv, argc * sizeof(*argv));
+	argv = o->o_av;
 	o->o_wrapper = take_wrapper(&argc, argv);
 	optind = 1;
 	for (;;) {
@@ -451,9 +459,11 @@ gdbserver_opts(int argc, char **argv, struct gs_opts *o)
 	o->o_argc = argc - optind;
 	rc = gdbserver_check(o);
 out:
-	if (rc == -1) {
+	if (rc == -1)
 		gdbserver_usage(stderr);
+	if (rc != 0) {
 		free(o->o_wrapper);
+		free(o->o_av);
 	}
 	return rc;
 }
@@ -718,5 +728,6 @@ cmd_gdbserver(int argc, char **argv)
 	ep_close(&gs.gs_ep);
 	gsess_free(gs.gs_sess);
 	loop_free(gs.gs_loop);
+	free(o.o_av);
 	return 0;
 }

@@ -53,6 +53,7 @@ bridged_server_gone() {
 	[ -n "$pid" ]
 	ok $? "$1: the bridge started the server"
 	no_process "$pid" "$1: the server is gone after the session"
+	contains "$T/$1.log" '^epbridge: server status 0$' "$1: and its exit status is 0"
 }
 
 # ---- unix-abstract-accept://: listen on an abstract name

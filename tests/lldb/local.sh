@@ -10,6 +10,9 @@
 command -v "$LLDB" >/dev/null || skip_all "no $LLDB"
 export LLDB_DEBUGSERVER_PATH="$HANDOFFD"
 export LLDB_SERVER_LOG_CHANNELS="lldb process"
+# lldb sends handoffd's stderr to /dev/null: a sanitizer's report goes here.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$T/asan"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$T/ubsan"
 
 # lldb_local NAME PROGRAM COMMAND...: lldb with handoffd logging to
 # $T/NAME.log (lldb passes the file on as --log-file).
@@ -143,4 +146,6 @@ grep -Eq '^State:[[:space:]]+[RS]' "/proc/$spin/status"
 ok $? "and runs on"
 no_process "$(server_of "$log")" "handoffd is gone"
 kill "$spin"
+! ls "$T"/asan.* "$T"/ubsan.* >/dev/null 2>&1
+ok $? "no sanitizer reports from handoffd"
 done_testing
