@@ -146,6 +146,43 @@ grep -Eq '^State:[[:space:]]+[RS]' "/proc/$spin/status"
 ok $? "and runs on"
 no_process "$(server_of "$log")" "handoffd is gone"
 kill "$spin"
+# ---- a stock lldb-server platform starts handoffd as its gdbserver:
+# "gdbserver tcp://[127.0.0.1]:0 --native-regs --pipe N", the port back
+# through the pipe.
+: "${LLDB_SERVER:=lldb-server-16}"
+if command -v "$LLDB_SERVER" >/dev/null; then
+	LLDB_DEBUGSERVER_LOG_FILE="$T/remote.log" \
+	    LLDB_SERVER_LOG_CHANNELS="gdb-remote process" \
+	    "$LLDB_SERVER" platform --server --listen 127.0.0.1:0 \
+	    --socket-file "$T/platform.port" >"$T/platform.out" 2>&1 &
+	plat=$!
+	EXTRA_PIDS="$EXTRA_PIDS $plat"
+	wait_for "$T/platform.port" '^[0-9]+' 10
+	run_lldb remote "" \
+		"platform select remote-linux" \
+		"platform connect connect://127.0.0.1:$(cat "$T/platform.port")" \
+		"file $PROGS/hello" \
+		"breakpoint set -n add" \
+		"run 2 5" \
+		"frame variable a b" \
+		"breakpoint delete 1" \
+		"continue"
+	out="$T/remote.out"
+	log="$T/remote.log"
+	port=$(sed -n 's/.* debug: listening on port \([0-9]*\)$/\1/p' "$log")
+	contains "$log" "debug: socket id $port reported\$" "remote: handoffd reported its port to lldb-server"
+	contains "$log" 'info: process [0-9]+ launched: .*/hello$' "remote: handoffd launched the process"
+	contains "$out" 'stop reason = breakpoint 1\.1' "remote: stops at the breakpoint"
+	contains "$out" '^\(int\) b = 0$' "remote: frame variable"
+	contains "$out" 'exited with status = 5 ' "remote: exit status"
+	no_process "$(server_of "$log")" "remote: handoffd is gone"
+	kill "$plat"
+else
+	for what in "reported its port" "launched" "breakpoint" "frame variable" "exit status" "gone"; do
+		ok 0 "remote: $what # SKIP no $LLDB_SERVER"
+	done
+fi
+
 ! ls "$T"/asan.* "$T"/ubsan.* >/dev/null 2>&1
 ok $? "no sanitizer reports from handoffd"
 done_testing
