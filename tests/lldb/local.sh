@@ -146,6 +146,19 @@ grep -Eq '^State:[[:space:]]+[RS]' "/proc/$spin/status"
 ok $? "and runs on"
 no_process "$(server_of "$log")" "handoffd is gone"
 kill "$spin"
+
+# ---- attach by name
+cp "$PROGS/spin" "$T/spin$$"
+"$T/spin$$" >"$T/spin2.out" &
+spin=$!
+EXTRA_PIDS="$EXTRA_PIDS $spin"
+wait_for "$T/spin2.out" '^spin ready' 10
+lldb_local attachname "" \
+	"process attach -n spin$$" \
+	"process detach"
+contains "$T/attachname.log" "info: process $spin attached\$" "process attach -n: handoffd attached to the process of that name"
+contains "$T/attachname.out" "^Process $spin detached\$" "and detached"
+kill "$spin"
 # ---- a stock lldb-server platform starts handoffd as its gdbserver:
 # "gdbserver tcp://[127.0.0.1]:0 --native-regs --pipe N", the port back
 # through the pipe.
