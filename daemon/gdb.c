@@ -55,6 +55,7 @@ gsess_free(struct gsess *s)
 	gdb_end_all(s);
 	tgt_free(s->s_tgt);
 	gdb_vfile_close_all(s);
+	gdb_platform_free(s);
 	gdb_env_free(s);
 	gsess_set_program(s, NULL);
 	rsp_buf_free(&s->s_reply);
@@ -577,6 +578,8 @@ gdb_q(struct gsess *s, struct rsp_cursor *c)
 {
 	if (s->s_ops != NULL && s->s_ops->so_query(s, c) == 0)
 		return;
+	if (gdb_platform_query(s, c) == 0)
+		return;
 	if (gdb_lldb_query(s, c) == 0)
 		return;
 	if (rsp_cursor_skip(c, "qSupported"))
@@ -739,6 +742,10 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 		break;
 	case 'v':
 		gdb_v(s, &c);
+		break;
+	case 'j':
+		if (gdb_platform_query(s, &c) == -1)
+			gdb_empty(s);
 		break;
 	default:
 		gdb_empty(s);

@@ -25,6 +25,7 @@
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
 
 struct conn;
+struct gplat;
 struct gsess;
 struct loop;
 
@@ -87,6 +88,10 @@ struct gsess {
 
 	/* vFile. */
 	int		 s_vfds[GDB_MAX_VFILE_FDS];
+	pid_t		 s_vfs_pid;	/* vFile:setfs: whose root, 0 ours */
+
+	/* Platform packets (gdb_platform.c): the qfProcessInfo list. */
+	struct gplat	*s_plat;
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */
@@ -192,6 +197,23 @@ void	 gdb_monitor(struct gsess *, struct rsp_cursor *);
 void	 gdb_qxfer(struct gsess *, struct rsp_cursor *);
 void	 gdb_vfile(struct gsess *, struct rsp_cursor *);
 void	 gdb_vfile_close_all(struct gsess *);
+/*
+ * A hex path argument up to sep as the host sees it: relative to the
+ * QSetWorkingDir directory, through the vFile:setfs root.  -1 with errno
+ * EINVAL or ENAMETOOLONG (past GDB_MAX_PATH).
+ */
+int	 gdb_host_path(struct gsess *, struct rsp_cursor *, char sep,
+	    char *path, size_t cap);
+/* The same for a path already decoded. */
+int	 gdb_host_resolve(struct gsess *, const char *raw, char *path,
+	    size_t cap);
+
+/* lldb's platform packets (gdb_platform.c); 0 if handled, -1 if not. */
+int	 gdb_platform_query(struct gsess *, struct rsp_cursor *);
+void	 gdb_platform_free(struct gsess *);
+/* qModuleInfo, jModulesInfo (gdb_module.c). */
+void	 gdb_module_info(struct gsess *, struct rsp_cursor *);
+void	 gdb_modules_info(struct gsess *, struct rsp_cursor *);
 
 /* Environment packets (gdb_env.c). */
 void	 gdb_env_init(struct gsess *);

@@ -17,6 +17,7 @@
 
 #include "daemon/gdb.h"
 #include "daemon/log.h"
+#include "platform/digest.h"
 
 #define VFILE_MAX_IO		(RSP_MAX_PACKET / 2 - 32) /* bytes a pread */
 
@@ -27,10 +28,11 @@
 #define FILEIO_O_CREAT		0x200
 #define FILEIO_O_TRUNC		0x400
 #define FILEIO_O_EXCL		0x800
+/* lldb's File::OpenOptions past GDB's. */
+#define LLDB_O_NONBLOCK		(1u << 28)
+#define LLDB_O_NOFOLLOW		(1u << 29)
 #define FILEIO_ENAMETOOLONG	91
 #define FILEIO_EUNKNOWN		9999
-
-static pid_t vfile_fs_pid;	/* vFile:setfs: whose filesystem, 0 ours */
 
 static int
 fileio_errno(int e)
@@ -54,9 +56,43 @@ vfile_fail(struct gsess *s, int e)
 	gdb_replyf(s, "F-1,%x", fileio_errno(e));
 }
 
-/* A hex path argument, seen through the setfs process's root. */
-static int
-vfile_path(struct rsp_cursor *c, char sep, char *path, size_t cap)
+/*
+ * A path as the host sees it: relative paths from the working directory
+ * QSetWorkingDir named (a platform's cwd, as lldb-server chdirs), all
+ * through the vFile:setfs process's root.
+ */
+int
+gdb_host_resolve(struct gsess *s, const char *raw, char *path, size_t cap)
+{
+	char full[GDB_MAX_PATH];
+
+	if (raw[0] == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	if (raw[0] != '/' && s->s_cwd != NULL) {
+		if ((size_t)snprintf(full, sizeof(full), "%s/%s", s->s_cwd,
+		    raw) >= sizeof(full))
+			goto toolong;
+		raw = full;
+	}
+	if (strlen(raw) >= GDB_MAX_PATH)
+		goto toolong;
+	if (s->s_vfs_pid == 0) {
+		if (strlcpy(path, raw, cap) >= cap)
+			goto toolong;
+	} else if ((size_t)snprintf(path, cap, "/proc/%d/root%s%s",
+	    (int)s->s_vfs_pid, raw[0] == '/' ? "" : "/", raw) >= cap)
+		goto toolong;
+	return 0;
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+int
+gdb_host_path(struct gsess *s, struct rsp_cursor *c, char sep, char *path,
+    size_t cap)
 {
 	char raw[GDB_MAX_PATH];
 	const char *end = memchr(c->c_p, sep, rsp_cursor_left(c));
@@ -67,25 +103,13 @@ vfile_path(struct rsp_cursor *c, char sep, char *path, size_t cap)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	if (rsp_get_hexbytes(c, sep, raw, sizeof(raw) - 1, &n) == -1) {
+	if (rsp_get_hexbytes(c, sep, raw, sizeof(raw) - 1, &n) == -1 ||
+	    memchr(raw, '\0', n) != NULL) {
 		errno = EINVAL;
 		return -1;
 	}
 	raw[n] = '\0';
-	if (strlen(raw) != n) {
-		errno = EINVAL;
-		return -1;
-	}
-	if (vfile_fs_pid == 0) {
-		if (strlcpy(path, raw, cap) >= cap)
-			goto toolong;
-	} else if ((size_t)snprintf(path, cap, "/proc/%d/root%s%s",
-	    (int)vfile_fs_pid, raw[0] == '/' ? "" : "/", raw) >= cap)
-		goto toolong;
-	return 0;
-toolong:
-	errno = ENAMETOOLONG;
-	return -1;
+	return gdb_host_resolve(s, raw, path, cap);
 }
 
 static int
@@ -107,7 +131,7 @@ vfile_open(struct gsess *s, struct rsp_cursor *c)
 	uint64_t fl, mode;
 	int flags = O_CLOEXEC | O_NOCTTY, i, fd;
 
-	if (vfile_path(c, ',', path, sizeof(path)) == -1) {
+	if (gdb_host_path(s, c, ',', path, sizeof(path)) == -1) {
 		vfile_fail(s, errno);
 		return;
 	}
@@ -128,6 +152,10 @@ vfile_open(struct gsess *s, struct rsp_cursor *c)
 		flags |= O_TRUNC;
 	if (fl & FILEIO_O_EXCL)
 		flags |= O_EXCL;
+	if (fl & LLDB_O_NONBLOCK)
+		flags |= O_NONBLOCK;
+	if (fl & LLDB_O_NOFOLLOW)
+		flags |= O_NOFOLLOW;
 	for (i = 0; i < GDB_MAX_VFILE_FDS && s->s_vfds[i] != -1; i++)
 		;
 	if (i == GDB_MAX_VFILE_FDS) {
@@ -250,17 +278,126 @@ vfile_fstat(struct gsess *s, struct rsp_cursor *c)
 	gdb_reply_buf(s);
 }
 
+/*
+ * lldb reads "F<errno>,<errno>" (0 on success) where GDB reads
+ * "F-1,<errno>": lldb takes the "-1" for 0, success.
+ */
+static void
+vfile_lldb_result(struct gsess *s, int rc)
+{
+	int e = rc == -1 ? fileio_errno(errno) : 0;
+
+	gdb_replyf(s, "F%x,%x", e, e);
+}
+
 static void
 vfile_unlink(struct gsess *s, struct rsp_cursor *c)
 {
 	char path[GDB_MAX_PATH];
+	int rc;
 
-	if (vfile_path(c, '\0', path, sizeof(path)) == -1 ||
-	    unlink(path) == -1) {
+	if ((rc = gdb_host_path(s, c, '\0', path, sizeof(path))) == 0)
+		rc = unlink(path);
+	if (s->s_lldb)
+		vfile_lldb_result(s, rc);
+	else if (rc == -1)
+		vfile_fail(s, errno);
+	else
+		gdb_reply(s, "F0");
+}
+
+/* vFile:symlink:HEXTARGET,HEXLINK (lldb; the order of symlink(2)). */
+static void
+vfile_symlink(struct gsess *s, struct rsp_cursor *c)
+{
+	char target[GDB_MAX_PATH], link[GDB_MAX_PATH];
+	const char *comma = memchr(c->c_p, ',', rsp_cursor_left(c));
+	size_t n;
+	int rc = -1;
+
+	if (comma == NULL)
+		errno = EINVAL;
+	else if ((size_t)(comma - c->c_p) / 2 >= sizeof(target))
+		errno = ENAMETOOLONG;
+	else if (rsp_get_hexbytes(c, ',', target, sizeof(target) - 1,
+	    &n) == -1 || n == 0 || memchr(target, '\0', n) != NULL)
+		errno = EINVAL;
+	else {
+		target[n] = '\0';
+		if (gdb_host_path(s, c, '\0', link, sizeof(link)) == 0)
+			rc = symlink(target, link);
+	}
+	vfile_lldb_result(s, rc);
+}
+
+/* vFile:size:HEXPATH (lldb): "F" and the size in hex, or an error. */
+static void
+vfile_size(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH];
+	struct stat st;
+
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
+	    stat(path, &st) == -1) {
+		gdb_error(s, errno, "cannot get the file's size");
+		return;
+	}
+	gdb_replyf(s, "F%llx", (unsigned long long)st.st_size);
+}
+
+/* vFile:mode:HEXPATH (lldb): the permission bits. */
+static void
+vfile_mode(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH];
+	struct stat st;
+
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
+	    stat(path, &st) == -1) {
 		vfile_fail(s, errno);
 		return;
 	}
-	gdb_reply(s, "F0");
+	gdb_replyf(s, "F%x", (unsigned)(st.st_mode & 07777));
+}
+
+/* vFile:exists:HEXPATH (lldb): "F,1" or "F,0". */
+static void
+vfile_exists(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH];
+	struct stat st;
+
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1) {
+		gdb_error(s, errno, "bad path");
+		return;
+	}
+	gdb_reply(s, stat(path, &st) == 0 ? "F,1" : "F,0");
+}
+
+/*
+ * vFile:MD5:HEXPATH (lldb): "F," and 32 hex digits, "F,x" on failure.
+ * lldb-server prints the digest as two 64-bit numbers read
+ * little-endian from its halves, so each half's bytes come reversed.
+ */
+static void
+vfile_md5(struct gsess *s, struct rsp_cursor *c)
+{
+	char path[GDB_MAX_PATH], hex[33];
+	uint8_t d[16];
+	int i;
+
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1) {
+		gdb_error(s, errno, "bad path");
+		return;
+	}
+	if (digest_md5_file(path, d) == -1) {
+		log_debug("vFile:MD5 %s: %s", path, strerror(errno));
+		gdb_reply(s, "F,x");
+		return;
+	}
+	for (i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", d[(i / 8) * 8 + 7 - i % 8]);
+	gdb_replyf(s, "F,%s", hex);
 }
 
 static void
@@ -269,7 +406,7 @@ vfile_readlink(struct gsess *s, struct rsp_cursor *c)
 	char path[GDB_MAX_PATH], target[GDB_MAX_PATH];
 	ssize_t n;
 
-	if (vfile_path(c, '\0', path, sizeof(path)) == -1 ||
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
 	    (n = readlink(path, target, sizeof(target))) == -1) {
 		vfile_fail(s, errno);
 		return;
@@ -289,7 +426,7 @@ vfile_setfs(struct gsess *s, struct rsp_cursor *c)
 		vfile_fail(s, EINVAL);
 		return;
 	}
-	vfile_fs_pid = (pid_t)pid;
+	s->s_vfs_pid = (pid_t)pid;
 	gdb_reply(s, "F0");
 }
 
@@ -312,6 +449,16 @@ gdb_vfile(struct gsess *s, struct rsp_cursor *c)
 		vfile_readlink(s, c);
 	else if (rsp_cursor_skip(c, "setfs:"))
 		vfile_setfs(s, c);
+	else if (rsp_cursor_skip(c, "size:"))
+		vfile_size(s, c);
+	else if (rsp_cursor_skip(c, "mode:"))
+		vfile_mode(s, c);
+	else if (rsp_cursor_skip(c, "exists:"))
+		vfile_exists(s, c);
+	else if (rsp_cursor_skip(c, "symlink:"))
+		vfile_symlink(s, c);
+	else if (rsp_cursor_skip(c, "MD5:"))
+		vfile_md5(s, c);
 	else
 		gdb_empty(s);
 }
@@ -326,5 +473,5 @@ gdb_vfile_close_all(struct gsess *s)
 			close(s->s_vfds[i]);
 		s->s_vfds[i] = -1;
 	}
-	vfile_fs_pid = 0;
+	s->s_vfs_pid = 0;
 }

@@ -192,7 +192,7 @@ procfs_process(pid_t pid, struct procinfo *pi)
 	char *buf;
 	size_t len, i;
 	unsigned u[2] = { 0, 0 }, g[2] = { 0, 0 };
-	int ppid = 0;
+	int ppid = 0, tracer = 0;
 
 	memset(pi, 0, sizeof(*pi));
 	pi->pi_pid = pid;
@@ -203,7 +203,12 @@ procfs_process(pid_t pid, struct procinfo *pi)
 	status_ids(buf, "\nGid:", &g[0], &g[1]);
 	if (strstr(buf, "\nPPid:") != NULL)
 		sscanf(strstr(buf, "\nPPid:") + 6, "%d", &ppid);
+	if (strstr(buf, "\nState:") != NULL)
+		sscanf(strstr(buf, "\nState:") + 7, " %c", &pi->pi_state);
+	if (strstr(buf, "\nTracerPid:") != NULL)
+		sscanf(strstr(buf, "\nTracerPid:") + 11, "%d", &tracer);
 	free(buf);
+	pi->pi_tracer = tracer;
 	pi->pi_ppid = ppid;
 	pi->pi_uid = u[0];
 	pi->pi_euid = u[1];

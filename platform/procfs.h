@@ -35,6 +35,8 @@ struct procinfo {
 	char		 pi_name[64];		/* comm */
 	char		 pi_cmdline[1024];	/* arguments, space-separated */
 	char		 pi_cores[128];		/* CPUs its threads last ran on */
+	char		 pi_state;		/* R, S, Z, ... of status */
+	pid_t		 pi_tracer;		/* TracerPid, 0 if none */
 };
 
 /*
