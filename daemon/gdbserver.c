@@ -297,7 +297,8 @@ attach_takes(const char *next, bool have_comm)
 		return false;
 	if (all_digits(next) || have_comm)
 		return true;
-	return strchr(next, ':') == NULL && strchr(next, '/') == NULL;
+	return strchr(next, ':') == NULL && strchr(next, '/') == NULL &&
+	    strcmp(next, "stdio") != 0;
 }
 
 static int
@@ -659,6 +660,29 @@ gdbserver_meet(struct gdbserver *gs, const struct gs_opts *o,
 	gdbserver_wait_client(gs);
 }
 
+/* The loop and the session, as the command line asks. */
+static void
+gdbserver_setup(struct gdbserver *gs, const struct gs_opts *o)
+{
+	gs->gs_loop = loop_new();
+	gs->gs_sess = gsess_new(gs->gs_loop);
+	gs->gs_sess->s_multi = gs->gs_sess->s_extended = o->o_multi;
+	/* A client we connected to, or were given, is the only one. */
+	gs->gs_sess->s_once = o->o_once || (!ep_listening(&gs->gs_ep) &&
+	    gs->gs_ep.ep_kind != EP_STDIO);
+	gs->gs_sess->s_shell = o->o_shell;
+	gs->gs_sess->s_no_aslr = o->o_no_aslr;
+	gs->gs_sess->s_wrapper = o->o_wrapper;
+	gs->gs_sess->s_stdio = (gs->gs_ep.ep_kind == EP_STDIO);
+	gs->gs_sess->s_disabled = o->o_disabled;
+	signal(SIGPIPE, SIG_IGN);
+	if (loop_add_signal(gs->gs_loop, SIGCHLD, on_sigchld, gs) == -1 ||
+	    loop_add_signal(gs->gs_loop, SIGTERM, on_terminate, gs) == -1 ||
+	    loop_add_signal(gs->gs_loop, SIGINT, on_terminate, gs) == -1 ||
+	    loop_add_signal(gs->gs_loop, SIGHUP, on_terminate, gs) == -1)
+		fatal("signals");
+}
+
 int
 cmd_gdbserver(int argc, char **argv)
 {
@@ -694,23 +718,7 @@ cmd_gdbserver(int argc, char **argv)
 	if (o.o_pipe != -1 && fcntl(o.o_pipe, F_SETFD, FD_CLOEXEC) == -1)
 		log_warn("--pipe %d", o.o_pipe);
 
-	gs.gs_loop = loop_new();
-	gs.gs_sess = gsess_new(gs.gs_loop);
-	gs.gs_sess->s_multi = gs.gs_sess->s_extended = o.o_multi;
-	/* A client we connected to, or were given, is the only one. */
-	gs.gs_sess->s_once = o.o_once || (!ep_listening(&gs.gs_ep) &&
-	    gs.gs_ep.ep_kind != EP_STDIO);
-	gs.gs_sess->s_shell = o.o_shell;
-	gs.gs_sess->s_no_aslr = o.o_no_aslr;
-	gs.gs_sess->s_wrapper = o.o_wrapper;
-	gs.gs_sess->s_stdio = (gs.gs_ep.ep_kind == EP_STDIO);
-	gs.gs_sess->s_disabled = o.o_disabled;
-	signal(SIGPIPE, SIG_IGN);
-	if (loop_add_signal(gs.gs_loop, SIGCHLD, on_sigchld, &gs) == -1 ||
-	    loop_add_signal(gs.gs_loop, SIGTERM, on_terminate, &gs) == -1 ||
-	    loop_add_signal(gs.gs_loop, SIGINT, on_terminate, &gs) == -1 ||
-	    loop_add_signal(gs.gs_loop, SIGHUP, on_terminate, &gs) == -1)
-		fatal("signals");
+	gdbserver_setup(&gs, &o);
 
 	start_program(&gs, &o);
 	gdbserver_meet(&gs, &o, o.o_comm);
