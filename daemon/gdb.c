@@ -56,6 +56,7 @@ gsess_free(struct gsess *s)
 	tgt_free(s->s_tgt);
 	gdb_vfile_close_all(s);
 	gdb_platform_free(s);
+	gdb_lldb_free(s);
 	gdb_env_free(s);
 	gsess_set_program(s, NULL);
 	rsp_buf_free(&s->s_reply);
@@ -525,6 +526,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 {
 	bool v;
 
+	if (gdb_lldb_set(s, c) == 0)
+		return;
 	if (rsp_cursor_skip(c, "QStartNoAckMode")) {
 		gdb_ok(s);
 		conn_set_noack(s->s_conn, true);
@@ -623,6 +626,10 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 		gdb_vrun(s, c);
 	else if (rsp_cursor_skip(c, "vAttach;"))
 		gdb_vattach(s, c);
+	else if (rsp_cursor_skip(c, "vAttachWait;"))
+		gdb_attach_wait(s, c, false);
+	else if (rsp_cursor_skip(c, "vAttachOrWait;"))
+		gdb_attach_wait(s, c, true);
 	else if (rsp_cursor_skip(c, "vKill;"))
 		gdb_vkill(s, c);
 	else if (rsp_cursor_skip(c, "vFile:"))
@@ -743,8 +750,21 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 	case 'v':
 		gdb_v(s, &c);
 		break;
+	case 'A':
+		c.c_p++;
+		gdb_lldb_launch(s, &c);
+		break;
+	case '_':
+		if (rsp_cursor_skip(&c, "_M"))
+			gdb_alloc_mem(s, &c);
+		else if (rsp_cursor_skip(&c, "_m"))
+			gdb_free_mem(s, &c);
+		else
+			gdb_empty(s);
+		break;
 	case 'j':
-		if (gdb_platform_query(s, &c) == -1)
+		if (gdb_platform_query(s, &c) == -1 &&
+		    gdb_lldb_query(s, &c) == -1)
 			gdb_empty(s);
 		break;
 	default:

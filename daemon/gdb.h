@@ -23,8 +23,10 @@
 #define GDB_MAX_ARGS		TGT_MAX_ARGS	/* vRun arguments */
 #define GDB_MAX_PATH		4096		/* bytes of a path */
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
+#define GDB_MAX_SAVED_REGS	32		/* QSaveRegisterState snapshots */
 
 struct conn;
+struct gdb_await;
 struct gplat;
 struct gsess;
 struct loop;
@@ -92,6 +94,15 @@ struct gsess {
 
 	/* Platform packets (gdb_platform.c): the qfProcessInfo list. */
 	struct gplat	*s_plat;
+
+	/* lldb: launch settings for A, saved registers, vAttachWait. */
+	char		*s_stdpath[3];	/* QSetSTDIN/OUT/ERR files, or NULL */
+	bool		 s_detach_on_error; /* QSetDetachOnError */
+	char		*s_launch_err;	/* why the last A failed, or NULL */
+	struct regs	*s_saved[GDB_MAX_SAVED_REGS];
+	uint32_t	 s_saved_id[GDB_MAX_SAVED_REGS];
+	uint32_t	 s_next_save_id;
+	struct gdb_await *s_await;	/* vAttachWait in progress, or NULL */
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */
@@ -172,6 +183,8 @@ void	 gdb_interrupt(struct gsess *);
 void	 gdb_poll(struct gsess *);
 int	 gdb_launch(struct gsess *, char **argv, char *err, size_t errlen);
 int	 gdb_attach(struct gsess *, pid_t);
+/* Refuse (with a reply) a second process outside extended-remote. */
+bool	 gdb_busy(struct gsess *);
 void	 gdb_client_gone(struct gsess *);
 void	 gdb_end_all(struct gsess *);
 void	 gdb_pass_signals(struct gsess *, struct rsp_cursor *, bool program);
@@ -184,11 +197,28 @@ void	 gdb_write_reg(struct gsess *, struct rsp_cursor *);	/* P */
 void	 gdb_read_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_write_mem(struct gsess *, struct rsp_cursor *, bool bin);
 void	 gdb_breakpoint(struct gsess *, struct rsp_cursor *, bool insert);
+void	 gdb_alloc_mem(struct gsess *, struct rsp_cursor *);	/* _M */
+void	 gdb_free_mem(struct gsess *, struct rsp_cursor *);	/* _m */
+void	 gdb_save_regs(struct gsess *, struct rsp_cursor *);
+void	 gdb_restore_regs(struct gsess *, struct rsp_cursor *);
 
 /* lldb's session packets (gdb_lldb.c). */
 int	 gdb_lldb_query(struct gsess *, struct rsp_cursor *);
 void	 gdb_lldb_thread_suffix(struct gsess *, char *, size_t *);
-void	 gdb_lldb_stop_threads(struct gsess *, struct rsp_buf *, struct proc *);
+/* lldb's keys in a T stop reply for t (name, threads, reason...). */
+void	 gdb_lldb_stop_keys(struct gsess *, struct rsp_buf *, struct thr *);
+/* ";thread:TID;" at the end of a packet: the thread, or NULL (replied). */
+struct thr *gdb_lldb_suffix(struct gsess *, struct rsp_cursor *);
+
+/* lldb's launch and attach packets (gdb_launch.c). */
+void	 gdb_lldb_launch(struct gsess *, struct rsp_cursor *);	/* A */
+void	 gdb_lldb_launch_result(struct gsess *);	/* qLaunchSuccess */
+/* lldb's Q packets (launch settings, registers); 0 if handled. */
+int	 gdb_lldb_set(struct gsess *, struct rsp_cursor *);
+void	 gdb_attach_wait(struct gsess *, struct rsp_cursor *, bool existing);
+/* Stop a vAttachWait in progress, with an error reply; false if none. */
+bool	 gdb_attach_wait_cancel(struct gsess *, const char *why);
+void	 gdb_lldb_free(struct gsess *);
 
 /* monitor commands (gdb_monitor.c). */
 void	 gdb_monitor(struct gsess *, struct rsp_cursor *);

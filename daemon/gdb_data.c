@@ -1,6 +1,9 @@
 /*
- * gdb_data.c -- registers, memory and breakpoints: g G p P m M x X Z z.
+ * gdb_data.c -- registers, memory and breakpoints: g G p P m M x X Z z,
+ * and lldb's _M _m QSaveRegisterState QRestoreRegisterState.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -274,6 +277,150 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 	if (rc == -1) {
 		gdb_error(s, errno, insert ? "cannot insert breakpoint" :
 		    "cannot remove breakpoint");
+		return;
+	}
+	gdb_ok(s);
+}
+
+/* ------------------------------------------------------------ lldb */
+
+/* _M SIZE,PERMS: map memory for lldb's expressions; reply its address. */
+void
+gdb_alloc_mem(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t len, addr;
+	struct thr *t;
+	int prot = PROT_NONE;
+
+	if (rsp_get_hex(c, &len) == -1 || rsp_get_char(c, ',') == -1 ||
+	    len == 0 || len > TGT_MAX_ALLOC_BYTES) {
+		gdb_error(s, EINVAL, "bad _M packet");
+		return;
+	}
+	for (; !rsp_cursor_eof(c); c->c_p++) {
+		if (*c->c_p == 'r')
+			prot |= PROT_READ;
+		else if (*c->c_p == 'w')
+			prot |= PROT_WRITE;
+		else if (*c->c_p == 'x')
+			prot |= PROT_EXEC;
+		else {
+			gdb_error(s, EINVAL, "bad permissions in _M");
+			return;
+		}
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if (mem_alloc(t, len, prot, &addr) == -1) {
+		gdb_error(s, errno, "cannot allocate memory in the process");
+		return;
+	}
+	log_debug("allocated %llu bytes at %#llx in %d",
+	    (unsigned long long)len, (unsigned long long)addr,
+	    (int)t->t_proc->p_pid);
+	gdb_replyf(s, "%llx", (unsigned long long)addr);
+}
+
+/* _m ADDR: unmap what _M mapped. */
+void
+gdb_free_mem(struct gsess *s, struct rsp_cursor *c)
+{
+	uint64_t addr;
+	struct thr *t;
+
+	if (rsp_get_hex(c, &addr) == -1 || !rsp_cursor_eof(c)) {
+		gdb_error(s, EINVAL, "bad _m packet");
+		return;
+	}
+	if ((t = stopped_thread(s)) == NULL)
+		return;
+	if (mem_free(t, addr) == -1) {
+		gdb_error(s, errno, errno == ENOENT ?
+		    "memory not allocated by the debugger" :
+		    "cannot free memory in the process");
+		return;
+	}
+	gdb_ok(s);
+}
+
+/* QSaveRegisterState[;thread:TID;]: a snapshot; the reply is its id. */
+void
+gdb_save_regs(struct gsess *s, struct rsp_cursor *c)
+{
+	struct thr *t;
+	struct regs *r;
+	int i;
+
+	if ((t = gdb_lldb_suffix(s, c)) == NULL)
+		return;
+	for (i = 0; i < GDB_MAX_SAVED_REGS && s->s_saved[i] != NULL; i++)
+		;
+	if (i == GDB_MAX_SAVED_REGS) {
+		gdb_error(s, ENOSPC, "too many saved register states");
+		return;
+	}
+	if ((r = thr_regs(t, true)) == NULL) {
+		gdb_error(s, errno, "cannot read registers");
+		return;
+	}
+	s->s_saved[i] = xmalloc(sizeof(*r));
+	memcpy(s->s_saved[i], r, sizeof(*r));
+	if (++s->s_next_save_id == 0)
+		s->s_next_save_id = 1;
+	s->s_saved_id[i] = s->s_next_save_id;
+	gdb_replyf(s, "%u", (unsigned)s->s_saved_id[i]);
+}
+
+/* A decimal id, 1 to UINT32_MAX. */
+static int
+get_id(struct rsp_cursor *c, uint32_t *id)
+{
+	uint64_t v = 0;
+	int n = 0;
+
+	while (!rsp_cursor_eof(c) && *c->c_p >= '0' && *c->c_p <= '9') {
+		v = v * 10 + (uint64_t)(*c->c_p++ - '0');
+		if (v > UINT32_MAX || ++n > 10)
+			return -1;
+	}
+	if (n == 0 || v == 0)
+		return -1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
+/* QRestoreRegisterState:ID[;thread:TID;]: back to a snapshot, once. */
+void
+gdb_restore_regs(struct gsess *s, struct rsp_cursor *c)
+{
+	struct thr *t;
+	struct regs *r;
+	uint32_t id;
+	int i;
+
+	if (get_id(c, &id) == -1) {
+		gdb_error(s, EINVAL, "bad register state id");
+		return;
+	}
+	if ((t = gdb_lldb_suffix(s, c)) == NULL)
+		return;
+	for (i = 0; i < GDB_MAX_SAVED_REGS; i++) {
+		if (s->s_saved[i] != NULL && s->s_saved_id[i] == id)
+			break;
+	}
+	if (i == GDB_MAX_SAVED_REGS) {
+		gdb_error(s, ENOENT, "no such saved register state");
+		return;
+	}
+	if ((r = thr_regs(t, true)) == NULL) {
+		gdb_error(s, errno, "cannot read registers");
+		return;
+	}
+	memcpy(r, s->s_saved[i], sizeof(*r));
+	free(s->s_saved[i]);
+	s->s_saved[i] = NULL;
+	if (thr_regs_store(t) == -1) {
+		gdb_error(s, errno, "cannot write registers");
 		return;
 	}
 	gdb_ok(s);

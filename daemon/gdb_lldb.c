@@ -1,12 +1,13 @@
 /*
  * gdb_lldb.c -- the session packets lldb adds to the protocol
  * (lldbgdbremote.md): host and process facts, memory regions, register
- * info, thread suffixes and thread lists in stop replies.
+ * info, thread suffixes, lldb's keys in stop replies and jThreadsInfo.
  */
 #include <sys/utsname.h>
 
 #include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,23 @@
 
 #define LLDB_TRIPLE	"x86_64-pc-linux-gnu"
 #define LLDB_MAX_MAPS_LINE 8192	/* bytes of one /proc/PID/maps line */
+#define LLDB_MAX_NAME	64	/* bytes of a thread name */
+/*
+ * Threads a stop reply lists (threads:, thread-pcs:): past this the keys
+ * are left out and lldb asks qfThreadInfo, which pages.  jstopinfo (hex
+ * JSON, about 150 bytes a thread) has a lower bound, and jThreadsInfo
+ * describes at most LLDB_MAX_JSON_THREADS; all stay under RSP_MAX_PACKET.
+ */
+#define LLDB_MAX_STOP_THREADS	1024
+#define LLDB_MAX_JSTOPINFO_THREADS 256
+#define LLDB_MAX_JSON_THREADS	512
+
+/* Registers jThreadsInfo expedites, as lldb-server: pc, sp, fp. */
+static const char *const json_regs[] = { "rip", "rsp", "rbp" };
+/* Registers a stop reply to lldb expedites: the general set. */
+#define LLDB_EXPEDITED_GP	24	/* rax ... gs, our numbers 0-23 */
+
+static void	lldb_threads_info(struct gsess *);
 
 static void
 put_hexstr(struct rsp_buf *b, const char *key, const char *val)
@@ -184,6 +202,12 @@ gdb_lldb_query(struct gsess *s, struct rsp_cursor *c)
 		lldb_thread_stop_info(s, c);
 	else if (rsp_cursor_skip(c, "qWatchpointSupportInfo"))
 		gdb_replyf(s, "num:%d;", TGT_HW_SLOTS);
+	else if (rsp_cursor_skip(c, "jThreadsInfo") && rsp_cursor_eof(c))
+		lldb_threads_info(s);
+	else if (rsp_cursor_skip(c, "qLaunchSuccess") && rsp_cursor_eof(c))
+		gdb_lldb_launch_result(s);
+	else if (rsp_cursor_skip(c, "qVAttachOrWaitSupported"))
+		gdb_ok(s);
 	else
 		return -1;
 	s->s_lldb = true;
@@ -213,24 +237,233 @@ gdb_lldb_thread_suffix(struct gsess *s, char *p, size_t *len)
 	*len = suffix - p;
 }
 
-/* QListThreadsInStopReply: threads and their PCs in every T reply. */
-void
-gdb_lldb_stop_threads(struct gsess *s, struct rsp_buf *b, struct proc *p)
+/* ------------------------------------------------------------ stops */
+
+/*
+ * Why t stopped, in lldb's words, or NULL for no reason: a thread only
+ * stopped because another one had an event, or whose event is still
+ * pending (it is reported at the next resume, not now as well).
+ */
+static const char *
+lldb_reason(const struct thr *t)
+{
+	const struct stop *st = &t->t_stop;
+
+	if (t->t_pending)
+		return NULL;
+	if (st->s_kind == STOP_EXEC)
+		return "exec";
+	if (st->s_kind != STOP_SIGNAL || st->s_signo == 0)
+		return NULL;
+	switch (st->s_why) {
+	case WHY_SWBREAK:
+	case WHY_HWBREAK:
+		return "breakpoint";
+	case WHY_WATCH:
+	case WHY_RWATCH:
+	case WHY_AWATCH:
+		return "watchpoint";
+	case WHY_STEP:
+		return "trace";
+	default:
+		return "signal";
+	}
+}
+
+/* The signal lldb is told t stopped with (host numbers), or 0. */
+static int
+lldb_signal(const struct thr *t)
+{
+	if (t->t_pending || lldb_reason(t) == NULL)
+		return 0;
+	return t->t_stop.s_kind == STOP_EXEC ? SIGTRAP : t->t_stop.s_signo;
+}
+
+/*
+ * lldb-server's description of a watchpoint stop: "ADDR INDEX HITADDR",
+ * decimal, the hit address unknown on x86 (LLDB_INVALID_ADDRESS).
+ */
+static void
+lldb_watch_description(const struct thr *t, char *buf, size_t cap)
+{
+	const struct proc *p = t->t_proc;
+	int i;
+
+	for (i = 0; i < TGT_HW_SLOTS; i++) {
+		if (p->p_hw[i].h_type != HW_NONE &&
+		    p->p_hw[i].h_addr == t->t_stop.s_addr)
+			break;
+	}
+	snprintf(buf, cap, "%" PRIu64 " %d %" PRIu64, t->t_stop.s_addr,
+	    i == TGT_HW_SLOTS ? 0 : i, UINT64_MAX);
+}
+
+static bool
+name_is_plain(const char *name)
+{
+	return name[strcspn(name, "$#+-;:}*")] == '\0';
+}
+
+static void
+put_thread_name(struct rsp_buf *b, const struct thr *t)
+{
+	char name[LLDB_MAX_NAME];
+
+	if (procfs_thread_name(t->t_proc->p_pid, t->t_tid, name,
+	    sizeof(name)) == -1 || name[0] == '\0')
+		return;
+	if (name_is_plain(name))
+		rsp_buf_addf(b, "name:%s;", name);
+	else
+		put_hexstr(b, "hexname", name);
+}
+
+static unsigned
+count_threads(const struct proc *p)
+{
+	const struct thr *t;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(t, &p->p_threads, t_entry)
+		n++;
+	return n;
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_string(struct rsp_buf *b, const char *str)
+{
+	const unsigned char *u;
+
+	rsp_buf_addc(b, '"');
+	for (u = (const unsigned char *)str; *u != '\0'; u++) {
+		if (*u == '"' || *u == '\\')
+			rsp_buf_addf(b, "\\%c", *u);
+		else if (*u < 0x20)
+			rsp_buf_addf(b, "\\u%04x", *u);
+		else
+			rsp_buf_addc(b, (char)*u);
+	}
+	rsp_buf_addc(b, '"');
+}
+
+static void
+json_registers(struct rsp_buf *b, struct thr *t)
 {
 	uint8_t v[REGS_MAX_REG_BYTES];
+	struct regs *r;
+	const char *sep = "";
+	size_t i;
+	int regno, n;
+
+	if ((r = thr_regs(t, false)) == NULL)
+		return;
+	rsp_buf_addf(b, "\"registers\":{");
+	for (i = 0; i < sizeof(json_regs) / sizeof(json_regs[0]); i++) {
+		if ((regno = regs_lookup(json_regs[i])) < 0 ||
+		    (n = regs_get(r, (unsigned)regno, v)) <= 0)
+			continue;
+		rsp_buf_addf(b, "%s\"%d\":\"", sep, regno);
+		rsp_buf_addhex(b, v, (size_t)n);
+		rsp_buf_addc(b, '"');
+		sep = ",";
+	}
+	rsp_buf_addf(b, "},");
+}
+
+/* One thread as lldb-server's jThreadsInfo and jstopinfo describe it. */
+static void
+json_thread(struct rsp_buf *b, struct thr *t, bool regs)
+{
+	char name[LLDB_MAX_NAME], desc[96];
+	const char *reason = lldb_reason(t);
+	int sig = lldb_signal(t);
+
+	rsp_buf_addc(b, '{');
+	if (regs)
+		json_registers(b, t);
+	if (procfs_thread_name(t->t_proc->p_pid, t->t_tid, name,
+	    sizeof(name)) == 0 && name[0] != '\0') {
+		rsp_buf_addf(b, "\"name\":");
+		json_string(b, name);
+		rsp_buf_addc(b, ',');
+	}
+	if (reason != NULL)
+		rsp_buf_addf(b, "\"reason\":\"%s\",", reason);
+	if (reason != NULL && strcmp(reason, "watchpoint") == 0) {
+		lldb_watch_description(t, desc, sizeof(desc));
+		rsp_buf_addf(b, "\"description\":\"%s\",", desc);
+	}
+	if (sig != 0)
+		rsp_buf_addf(b, "\"signal\":%d,", sig);
+	rsp_buf_addf(b, "\"tid\":%d}", (int)t->t_tid);
+}
+
+static void
+json_threads(struct rsp_buf *b, struct proc *p, bool regs, unsigned max)
+{
+	struct thr *t;
+	unsigned n = 0;
+
+	rsp_buf_addc(b, '[');
+	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+		if (n == max)
+			break;
+		if (n++ > 0)
+			rsp_buf_addc(b, ',');
+		json_thread(b, t, regs);
+	}
+	rsp_buf_addc(b, ']');
+}
+
+/* jThreadsInfo: every thread of the current process, as JSON. */
+static void
+lldb_threads_info(struct gsess *s)
+{
+	struct rsp_buf json;
+	struct proc *p = gdb_gproc(s);
+
+	if (p == NULL || p->p_exited) {
+		gdb_error(s, ESRCH, "no process");
+		return;
+	}
+	rsp_buf_init(&json);
+	json_threads(&json, p, true, LLDB_MAX_JSON_THREADS);
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addbin(&s->s_reply, rsp_buf_head(&json), rsp_buf_used(&json));
+	rsp_buf_free(&json);
+	gdb_reply_buf(s);
+}
+
+/* QListThreadsInStopReply: threads, their stops and PCs in T replies. */
+static void
+put_thread_list(struct gsess *s, struct rsp_buf *b, struct proc *p)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct rsp_buf json;
 	struct thr *t;
 	struct regs *r;
 	int rip = regs_lookup("rip");
+	unsigned n = count_threads(p);
 	char sep = ':';
 
-	if (!s->s_list_threads)
+	if (!s->s_list_threads || n > LLDB_MAX_STOP_THREADS)
 		return;
 	rsp_buf_addf(b, "threads");
 	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 		rsp_buf_addf(b, "%c%x", sep, (unsigned)t->t_tid);
 		sep = ',';
 	}
-	rsp_buf_addf(b, ";thread-pcs");
+	rsp_buf_addc(b, ';');
+	if (n > 1 && n <= LLDB_MAX_JSTOPINFO_THREADS) {
+		rsp_buf_init(&json);
+		json_threads(&json, p, false, n);
+		rsp_buf_addf(b, "jstopinfo:");
+		rsp_buf_addhex(b, rsp_buf_head(&json), rsp_buf_used(&json));
+		rsp_buf_addc(b, ';');
+		rsp_buf_free(&json);
+	}
+	rsp_buf_addf(b, "thread-pcs");
 	sep = ':';
 	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 		uint64_t pc = 0;
@@ -238,8 +471,88 @@ gdb_lldb_stop_threads(struct gsess *s, struct rsp_buf *b, struct proc *p)
 		if ((r = thr_regs(t, false)) != NULL &&
 		    regs_get(r, (unsigned)rip, v) == 8)
 			memcpy(&pc, v, sizeof(pc));
-		rsp_buf_addf(b, "%c%" PRIx64, sep, pc);
+		rsp_buf_addf(b, "%c%016" PRIx64, sep, pc);
 		sep = ',';
 	}
 	rsp_buf_addc(b, ';');
+}
+
+/* The rest of the general registers, after the ones every reply has. */
+static void
+put_gp_registers(struct rsp_buf *b, struct thr *t)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	struct regs *r;
+	unsigned i;
+	int n;
+
+	if ((r = thr_regs(t, false)) == NULL)
+		return;
+	for (i = 0; i < LLDB_EXPEDITED_GP && i < regs_count(); i++) {
+		if (i == 6 || i == 7 || i == 16)	/* rbp rsp rip: sent */
+			continue;
+		if ((n = regs_get(r, i, v)) <= 0)
+			continue;
+		rsp_buf_addf(b, "%02x:", i);
+		rsp_buf_addhex(b, v, (size_t)n);
+		rsp_buf_addc(b, ';');
+	}
+}
+
+/*
+ * What lldb-server adds to a T reply after thread:: the name, the
+ * thread list (QListThreadsInStopReply), the general registers, and the
+ * reason with its description.
+ */
+void
+gdb_lldb_stop_keys(struct gsess *s, struct rsp_buf *b, struct thr *t)
+{
+	const char *reason = lldb_reason(t);
+	char desc[96];
+
+	put_thread_name(b, t);
+	put_thread_list(s, b, t->t_proc);
+	put_gp_registers(b, t);
+	if (reason == NULL)
+		return;
+	rsp_buf_addf(b, "reason:%s;", reason);
+	if (strcmp(reason, "watchpoint") == 0) {
+		lldb_watch_description(t, desc, sizeof(desc));
+		put_hexstr(b, "description", desc);
+	}
+}
+
+/*
+ * The thread a register-state packet acts on: ";thread:TID;" at its end
+ * (QThreadSuffixSupported), else the current one.  NULL after an error
+ * reply.
+ */
+struct thr *
+gdb_lldb_suffix(struct gsess *s, struct rsp_cursor *c)
+{
+	pid_t pid, tid;
+	struct thr *t;
+
+	if (rsp_cursor_skip(c, ";thread:")) {
+		if (gdb_parse_ptid(s, c, &pid, &tid) == -1 ||
+		    (!rsp_cursor_eof(c) && rsp_get_char(c, ';') == -1) ||
+		    !rsp_cursor_eof(c)) {
+			gdb_error(s, EINVAL, "bad thread suffix");
+			return NULL;
+		}
+		t = gdb_select(s, pid, tid);
+	} else if (!rsp_cursor_eof(c)) {
+		gdb_error(s, EINVAL, "junk after the packet");
+		return NULL;
+	} else
+		t = gdb_gthread(s);
+	if (t == NULL || t->t_proc->p_exited) {
+		gdb_error(s, ESRCH, "no such thread");
+		return NULL;
+	}
+	if (!t->t_stopped) {
+		gdb_error(s, EBUSY, "thread is running");
+		return NULL;
+	}
+	return t;
 }

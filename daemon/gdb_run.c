@@ -82,16 +82,39 @@ put_reason(struct gsess *s, struct thr *t)
 	}
 }
 
+/*
+ * A host signal as the client numbers it: lldb uses Linux's numbers
+ * (as lldb-server sends them), gdb its own.
+ */
+static int
+sig_out(struct gsess *s, int host)
+{
+	return s->s_lldb ? host : sig_to_gdb(host);
+}
+
+/* The signal of a T reply for t. */
+static int
+t_signal(struct gsess *s, const struct thr *t)
+{
+	const struct stop *st = &t->t_stop;
+
+	if (st->s_kind == STOP_EXEC)
+		return s->s_lldb ? SIGTRAP : GDB_SIGNAL_TRAP;
+	/* lldb: an event still pending is reported later, not twice. */
+	if (s->s_lldb && t->t_pending)
+		return 0;
+	return sig_out(s, st->s_signo);
+}
+
 /* "Tss...": a stopped thread's signal, registers, id and reason. */
 static void
 put_t_reply(struct gsess *s, struct thr *t)
 {
 	struct rsp_buf *b = &s->s_reply;
-	const struct stop *st = &t->t_stop;
 	struct proc *p = t->t_proc;
 
 	rsp_buf_addf(b, "%c%02x", (s->s_disabled & GDB_DISABLE_T) ? 'S' : 'T',
-	    st->s_kind == STOP_EXEC ? GDB_SIGNAL_TRAP : sig_to_gdb(st->s_signo));
+	    t_signal(s, t) & 0xff);
 	if (s->s_disabled & GDB_DISABLE_T)
 		return;
 	put_expedited(s, t);
@@ -100,8 +123,10 @@ put_t_reply(struct gsess *s, struct thr *t)
 		gdb_put_ptid(s, b, p->p_pid, t->t_tid);
 		rsp_buf_addc(b, ';');
 	}
-	put_reason(s, t);
-	gdb_lldb_stop_threads(s, b, p);
+	if (s->s_lldb)
+		gdb_lldb_stop_keys(s, b, t);
+	else
+		put_reason(s, t);
 }
 
 /* lldb's qThreadStopInfo: t's last stop again, nothing consumed. */
@@ -130,7 +155,7 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		if (st->s_kind == STOP_EXITED)
 			rsp_buf_addf(b, "W%02x", st->s_code & 0xff);
 		else
-			rsp_buf_addf(b, "X%02x", sig_to_gdb(st->s_signo) & 0xff);
+			rsp_buf_addf(b, "X%02x", sig_out(s, st->s_signo) & 0xff);
 		if (s->s_multiprocess)
 			rsp_buf_addf(b, ";process:%x", (unsigned)p->p_pid);
 		log_info("process %d %s %d", (int)p->p_pid,
@@ -191,6 +216,9 @@ action_matches(const struct vcont_action *a, const struct thr *t)
 static int
 program_signal(struct gsess *s, int gdbsig)
 {
+	/* lldb names Linux signals; it sends no QProgramSignals. */
+	if (s->s_lldb)
+		return gdbsig > 0 && gdbsig < NSIG ? gdbsig : 0;
 	if (gdbsig <= 0 || gdbsig >= GDB_SIGNAL_LAST)
 		return 0;
 	if (s->s_progsig_set &&
@@ -350,6 +378,8 @@ gdb_interrupt(struct gsess *s)
 {
 	struct proc *p = gdb_gproc(s);
 
+	if (gdb_attach_wait_cancel(s, "vAttachWait interrupted"))
+		return;
 	if (!s->s_waiting)
 		return;
 	if (tgt_interrupt(s->s_tgt, p) == -1)
@@ -372,7 +402,8 @@ gdb_pass_signals(struct gsess *s, struct rsp_cursor *c, bool program)
 			return;
 		}
 		prog[sig / 8] |= 1 << (sig % 8);
-		if ((host = sig_from_gdb((int)sig)) > 0 && host < 64)
+		host = s->s_lldb ? (int)sig : sig_from_gdb((int)sig);
+		if (host > 0 && host < 64)
 			pass[host / 8] |= 1 << (host % 8);
 	}
 	if (program) {
@@ -412,9 +443,11 @@ gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 		.l_envp = s->s_env,
 		.l_cwd = s->s_cwd,
 		.l_wrapper = s->s_wrapper,
-		.l_shell = s->s_shell,
+		/* lldb-server runs lldb's programs without a shell. */
+		.l_shell = s->s_shell && !s->s_lldb,
 		.l_no_aslr = s->s_no_aslr,
 		.l_stdio_quiet = s->s_stdio,
+		.l_stdio = { s->s_stdpath[0], s->s_stdpath[1], s->s_stdpath[2] },
 	};
 	char *given = argv[0], *path = program_path(given);
 	struct proc *p;
@@ -427,6 +460,7 @@ gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 		free(path);
 		return -1;
 	}
+	p->p_detach_on_error = s->s_detach_on_error;
 	fprintf(stderr, "Process %s created; pid = %d\n", path, (int)p->p_pid);
 	log_info("process %d launched: %s", (int)p->p_pid, path);
 	free(path);
@@ -453,8 +487,8 @@ kill_all(struct gsess *s)
  * One process at a time unless the client speaks extended-remote with
  * the multiprocess extension (gdbserver's rule).
  */
-static bool
-busy(struct gsess *s)
+bool
+gdb_busy(struct gsess *s)
 {
 	if ((s->s_extended && s->s_multiprocess) ||
 	    tgt_first_proc(s->s_tgt) == NULL)
@@ -501,7 +535,7 @@ gdb_vrun(struct gsess *s, struct rsp_cursor *c)
 				argv[argc = n] = xstrdup(s->s_argv[n]);
 		argc = argc == 0 ? 1 : argc;
 	}
-	if (busy(s))
+	if (gdb_busy(s))
 		goto out;
 	if (gdb_launch(s, argv, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
@@ -538,7 +572,7 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, EINVAL, "bad pid");
 		return;
 	}
-	if (busy(s))
+	if (gdb_busy(s))
 		return;
 	if (gdb_attach(s, (pid_t)pid) == -1) {
 		log_warn("attach %d", (int)pid);
@@ -628,7 +662,7 @@ gdb_end_all(struct gsess *s)
 	while ((p = tgt_first_proc(s->s_tgt)) != NULL) {
 		if (p->p_exited) {
 			tgt_forget(p);
-		} else if (p->p_attached) {
+		} else if (p->p_attached || p->p_detach_on_error) {
 			log_info("process %d detached, running", (int)p->p_pid);
 			tgt_detach(p);
 		} else {
@@ -652,6 +686,7 @@ gdb_client_gone(struct gsess *s)
 	struct thr *t;
 	bool alive = false;
 
+	gdb_attach_wait_cancel(s, "client gone");
 	if (s->s_tgt->g_running)
 		tgt_stop_all(s->s_tgt);
 	s->s_waiting = false;
@@ -660,6 +695,13 @@ gdb_client_gone(struct gsess *s)
 	TAILQ_FOREACH_SAFE(p, &s->s_tgt->g_procs, p_entry, tp) {
 		if (p->p_exited) {
 			tgt_forget(p);
+			continue;
+		}
+		if (p->p_detach_on_error) {
+			/* QSetDetachOnError: the program goes on alone. */
+			log_info("process %d detached, running (client gone)",
+			    (int)p->p_pid);
+			tgt_detach(p);
 			continue;
 		}
 		alive = true;

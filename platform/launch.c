@@ -21,6 +21,13 @@
 
 #define LAUNCH_MAX_CMDLINE	65536	/* bytes of a shell command line */
 
+/* Where the child failed, sent to the parent with errno. */
+enum launch_stage {
+	LAUNCH_AT_EXEC = 0,
+	LAUNCH_AT_STDIN,		/* then stdout, stderr */
+	LAUNCH_AT_CWD = LAUNCH_AT_STDIN + 3,
+};
+
 /*
  * Append one word for sh -c.  A word is escaped the way gdbserver does it
  * (construct_inferior_arguments): a backslash before each character the
@@ -56,6 +63,32 @@ shell_append(char *buf, size_t cap, size_t *len, const char *w, bool raw)
 	return 0;
 }
 
+/*
+ * In the child: fds 0, 1, 2 open the files l_stdio names, as
+ * lldb-server's file actions do (read-only for stdin; created,
+ * write-only and not truncated for the others).
+ */
+static int
+launch_stdio(const struct launch *l, int *stage)
+{
+	int fd, i, flags;
+
+	for (i = 0; i < 3; i++) {
+		if (l->l_stdio[i] == NULL)
+			continue;
+		*stage = LAUNCH_AT_STDIN + i;
+		flags = O_NOCTTY | (i == 0 ? O_RDONLY : O_WRONLY | O_CREAT);
+		if ((fd = open(l->l_stdio[i], flags, 0666)) == -1)
+			return -1;
+		if (fd != i) {
+			if (dup2(fd, i) == -1)
+				return -1;
+			close(fd);
+		}
+	}
+	return 0;
+}
+
 /* The child side of launching: never returns. */
 static void __attribute__((noreturn))
 launch_child(const struct launch *l, int errfd)
@@ -65,7 +98,7 @@ launch_child(const struct launch *l, int errfd)
 	const char *shell;
 	sigset_t all;
 	size_t len = 0;
-	int sig, e, i;
+	int sig, msg[2], i, stage = LAUNCH_AT_EXEC;
 
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
@@ -81,8 +114,12 @@ launch_child(const struct launch *l, int errfd)
 		}
 		dup2(2, 1);
 	}
+	if (launch_stdio(l, &stage) == -1)
+		goto fail;
+	stage = LAUNCH_AT_CWD;
 	if (l->l_cwd != NULL && chdir(l->l_cwd) == -1)
 		goto fail;
+	stage = LAUNCH_AT_EXEC;
 	if (l->l_no_aslr)
 		personality(personality(0xffffffff) | ADDR_NO_RANDOMIZE);
 	/* Nothing of ours leaks in; errfd is close-on-exec. */
@@ -113,9 +150,26 @@ launch_child(const struct launch *l, int errfd)
 		execvpe(l->l_argv[0], l->l_argv, l->l_envp);
 	}
 fail:
-	e = errno;
-	(void)!write(errfd, &e, sizeof(e));
+	msg[0] = stage;
+	msg[1] = errno;
+	(void)!write(errfd, msg, sizeof(msg));
 	_exit(127);
+}
+
+/* The parent's words for the child's failure at stage with errno e. */
+static void
+launch_message(const struct launch *l, int stage, int e, char *err,
+    size_t errlen)
+{
+	if (stage >= LAUNCH_AT_STDIN && stage < LAUNCH_AT_STDIN + 3)
+		snprintf(err, errlen, "cannot open %s for fd %d: %s",
+		    l->l_stdio[stage - LAUNCH_AT_STDIN], stage - LAUNCH_AT_STDIN,
+		    strerror(e));
+	else if (stage == LAUNCH_AT_CWD)
+		snprintf(err, errlen, "cannot enter %s: %s", l->l_cwd,
+		    strerror(e));
+	else
+		snprintf(err, errlen, "%s: %s", l->l_argv[0], strerror(e));
 }
 
 /* Split a wrapper command line into words (no quoting rules). */
@@ -182,7 +236,7 @@ tgt_launch(struct target *g, const struct launch *l, struct proc **pp,
 	struct launch lw = *l;
 	char *wargv[TGT_MAX_ARGS + 2];
 	char *wcopy[TGT_MAX_ARGS + 1];
-	int pfd[2], e, n, execs = 1;
+	int pfd[2], msg[2], e, n, execs = 1;
 	struct proc *p;
 	ssize_t r;
 	pid_t pid;
@@ -220,12 +274,12 @@ tgt_launch(struct target *g, const struct launch *l, struct proc **pp,
 	if (l->l_wrapper != NULL && !l->l_shell)
 		free(wcopy[0]);
 	close(pfd[1]);
-	r = read(pfd[0], &e, sizeof(e));
+	r = read(pfd[0], msg, sizeof(msg));
 	close(pfd[0]);
-	if (r == (ssize_t)sizeof(e)) {
+	if (r == (ssize_t)sizeof(msg)) {
 		waitpid(pid, NULL, __WALL);
-		snprintf(err, errlen, "%s: %s", l->l_argv[0], strerror(e));
-		errno = e;
+		launch_message(l, msg[0], msg[1], err, errlen);
+		errno = msg[1];
 		return -1;
 	}
 	if (launch_wait_execs(pid, execs, err, errlen) == -1) {

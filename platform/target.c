@@ -57,6 +57,7 @@ proc_new(struct target *g, pid_t pid, bool attached)
 	p->p_memfd = -1;
 	TAILQ_INIT(&p->p_threads);
 	TAILQ_INIT(&p->p_bps);
+	TAILQ_INIT(&p->p_allocs);
 	TAILQ_INSERT_TAIL(&g->g_procs, p, p_entry);
 	return p;
 }
@@ -64,11 +65,16 @@ proc_new(struct target *g, pid_t pid, bool attached)
 void
 proc_free(struct proc *p)
 {
+	struct alloc *a;
 	struct thr *t;
 	struct bp *b;
 
 	while ((t = TAILQ_FIRST(&p->p_threads)) != NULL)
 		thr_free(t);
+	while ((a = TAILQ_FIRST(&p->p_allocs)) != NULL) {
+		TAILQ_REMOVE(&p->p_allocs, a, a_entry);
+		free(a);
+	}
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);

@@ -22,6 +22,8 @@
 #define TGT_MAX_ENV		4096	/* environment entries we keep */
 #define TGT_MAX_BREAKPOINTS	4096	/* software breakpoints per process */
 #define TGT_HW_SLOTS		4	/* DR0-DR3 */
+#define TGT_MAX_ALLOCS		1024	/* mem_alloc blocks per process */
+#define TGT_MAX_ALLOC_BYTES	(1ULL << 32)	/* bytes of one block */
 
 /* What stopped a thread, as facts. */
 enum stop_kind {
@@ -80,6 +82,13 @@ struct bp {
 	bool		 b_inserted;
 };
 
+/* Memory mem_alloc mapped in a process, for mem_free. */
+struct alloc {
+	TAILQ_ENTRY(alloc) a_entry;
+	uint64_t	 a_addr;
+	uint64_t	 a_len;
+};
+
 enum hw_type { HW_NONE = 0, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS };
 
 struct hw_slot {
@@ -102,6 +111,10 @@ struct proc {
 	TAILQ_HEAD(, bp) p_bps;
 	struct hw_slot	 p_hw[TGT_HW_SLOTS];
 	bool		 p_bps_lifted;	/* out of memory during a vfork */
+	TAILQ_HEAD(, alloc) p_allocs;	/* what mem_alloc mapped */
+	unsigned	 p_nallocs;
+	bool		 p_detach_on_error; /* detach, not kill, if the client
+					   vanishes (QSetDetachOnError) */
 };
 
 /* How to start a program. */
@@ -113,6 +126,7 @@ struct launch {
 	bool	  l_shell;		/* start through $SHELL or /bin/sh */
 	bool	  l_no_aslr;		/* personality(ADDR_NO_RANDOMIZE) */
 	bool	  l_stdio_quiet;	/* stdin /dev/null, stdout to stderr */
+	const char *l_stdio[3];		/* files for fds 0, 1, 2, or NULL */
 };
 
 struct target {
@@ -179,6 +193,15 @@ int	 thr_regs_store(struct thr *);
 /* Memory, with our breakpoints hidden; return bytes done or -1. */
 ssize_t	 mem_read(struct proc *, uint64_t addr, void *, size_t);
 ssize_t	 mem_write(struct proc *, uint64_t addr, const void *, size_t);
+
+/*
+ * Map len bytes (PROT_* in prot) in t's process by running mmap in the
+ * stopped thread t, or unmap what mem_alloc mapped there; t's registers
+ * and memory are as they were afterwards.  -1 with errno on failure
+ * (ENOSPC past TGT_MAX_ALLOCS, ENOENT for an address not ours).
+ */
+int	 mem_alloc(struct thr *, uint64_t len, int prot, uint64_t *addr);
+int	 mem_free(struct thr *, uint64_t addr);
 
 /* Software breakpoints. */
 int	 bp_insert(struct proc *, uint64_t addr);
