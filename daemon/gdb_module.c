@@ -226,7 +226,49 @@ j_string(struct json *j, char *out, size_t cap, bool *cut)
 	return 0;
 }
 
-/* Any value, skipped; containers up to MOD_MAX_DEPTH deep. */
+/* true, false, null, or a number as JSON writes it. */
+static int
+j_scalar(struct json *j)
+{
+	static const char *const lit[] = { "true", "false", "null" };
+	const char *p = j->j_p;
+	size_t i, n;
+
+	for (i = 0; i < 3; i++) {
+		n = strlen(lit[i]);
+		if ((size_t)(j->j_end - p) >= n && memcmp(p, lit[i], n) == 0) {
+			j->j_p += n;
+			return 0;
+		}
+	}
+#define DIGITS(q) do {							\
+	for (n = 0; (q) < j->j_end && *(q) >= '0' && *(q) <= '9'; n++)	\
+		(q)++;							\
+	if (n == 0)							\
+		return -1;						\
+} while (0)
+	if (p < j->j_end && *p == '-')
+		p++;
+	DIGITS(p);
+	if (p < j->j_end && *p == '.') {
+		p++;
+		DIGITS(p);
+	}
+	if (p < j->j_end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < j->j_end && (*p == '+' || *p == '-'))
+			p++;
+		DIGITS(p);
+	}
+#undef DIGITS
+	j->j_p = p;
+	return 0;
+}
+
+/*
+ * Any value, skipped.  depth counts containers from the top array (1):
+ * none deeper than MOD_MAX_DEPTH.
+ */
 static int
 j_skip(struct json *j, int depth)
 {
@@ -251,13 +293,7 @@ j_skip(struct json *j, int depth)
 		} while (j_eat(j, ','));
 		return j_eat(j, close) ? 0 : -1;
 	}
-	/* Numbers and literals: their characters. */
-	if (strchr("-0123456789tfn", *j->j_p) == NULL)
-		return -1;
-	while (j->j_p < j->j_end && strchr("+-.eE0123456789truefalsn",
-	    *j->j_p) != NULL)
-		j->j_p++;
-	return 0;
+	return j_scalar(j);
 }
 
 static void
@@ -290,7 +326,7 @@ j_entry(struct gsess *s, struct json *j, struct module *m, bool *found)
 	*found = false;
 	j_ws(j);
 	if (j->j_p == j->j_end || *j->j_p != '{')
-		return j_skip(j, 1);	/* not an object: no module */
+		return j_skip(j, 2);	/* not an object: no module */
 	j->j_p++;
 	if (!j_eat(j, '}')) {
 		do {
@@ -310,7 +346,7 @@ j_entry(struct gsess *s, struct json *j, struct module *m, bool *found)
 				    &cut) == -1)
 					return -1;
 				has_triple = true;
-			} else if (j_skip(j, 2) == -1)
+			} else if (j_skip(j, 3) == -1)
 				return -1;
 		} while (j_eat(j, ','));
 		if (!j_eat(j, '}'))

@@ -274,9 +274,13 @@ plat_shell(struct gsess *s, struct rsp_cursor *c)
 	int p[2], status;
 	pid_t pid;
 
-	if (get_hexstr(c, ',', cmd, sizeof(cmd)) == -1 || cmd[0] == '\0') {
+	if (get_hexstr(c, ',', cmd, sizeof(cmd)) == -1) {
 		gdb_error(s, errno == ENAMETOOLONG ? E2BIG : EINVAL,
 		    "bad or too long command");
+		return;
+	}
+	if (cmd[0] == '\0') {
+		gdb_error(s, EINVAL, "empty command");
 		return;
 	}
 	if (rsp_get_hex(c, &secs) == -1 || secs > UINT32_MAX) {
