@@ -3,6 +3,7 @@
  * (lldbgdbremote.md): host and process facts, memory regions, register
  * info, thread suffixes, lldb's keys in stop replies and jThreadsInfo.
  */
+#include <sys/ptrace.h>
 #include <sys/utsname.h>
 
 #include <errno.h>
@@ -36,6 +37,7 @@ static const char *const json_regs[] = { "rip", "rsp", "rbp" };
 #define LLDB_EXPEDITED_GP	24	/* rax ... gs, our numbers 0-23 */
 
 static void	lldb_threads_info(struct gsess *);
+static void	lldb_watch_description(const struct thr *, char *, size_t);
 
 static void
 put_hexstr(struct rsp_buf *b, const char *key, const char *val)
@@ -270,6 +272,93 @@ lldb_reason(const struct thr *t)
 	}
 }
 
+/* lldb-server's words for a fault (its CrashReason.cpp), by si_code. */
+static const struct {
+	int		 cr_signo;
+	int		 cr_code;
+	const char	*cr_text;
+	bool		 cr_addr;	/* "(fault address: 0x...)" follows */
+} crash_reasons[] = {
+	{ SIGSEGV, SI_KERNEL, "signal SIGSEGV: invalid address", true },
+	{ SIGSEGV, SEGV_MAPERR, "signal SIGSEGV: invalid address", true },
+	{ SIGSEGV, SEGV_ACCERR, "signal SIGSEGV: address access protected",
+	    true },
+	{ SIGILL, ILL_ILLOPC, "signal SIGILL: illegal instruction", false },
+	{ SIGILL, ILL_ILLOPN, "signal SIGILL: illegal instruction operand",
+	    false },
+	{ SIGILL, ILL_ILLADR, "signal SIGILL: illegal addressing mode", false },
+	{ SIGILL, ILL_ILLTRP, "signal SIGILL: illegal trap", false },
+	{ SIGILL, ILL_PRVOPC, "signal SIGILL: privileged instruction", false },
+	{ SIGILL, ILL_PRVREG, "signal SIGILL: privileged register", false },
+	{ SIGILL, ILL_COPROC, "signal SIGILL: coprocessor error", false },
+	{ SIGILL, ILL_BADSTK, "signal SIGILL: internal stack error", false },
+	{ SIGBUS, SI_KERNEL, "signal SIGSEGV: invalid address", true },
+	{ SIGBUS, BUS_ADRALN, "signal SIGBUS: illegal alignment", false },
+	{ SIGBUS, BUS_ADRERR, "signal SIGBUS: illegal address", false },
+	{ SIGBUS, BUS_OBJERR, "signal SIGBUS: hardware error", false },
+	{ SIGFPE, FPE_INTDIV, "signal SIGFPE: integer divide by zero", false },
+	{ SIGFPE, FPE_INTOVF, "signal SIGFPE: integer overflow", false },
+	{ SIGFPE, FPE_FLTDIV, "signal SIGFPE: floating point divide by zero",
+	    false },
+	{ SIGFPE, FPE_FLTOVF, "signal SIGFPE: floating point overflow", false },
+	{ SIGFPE, FPE_FLTUND, "signal SIGFPE: floating point underflow",
+	    false },
+	{ SIGFPE, FPE_FLTRES, "signal SIGFPE: inexact floating point result",
+	    false },
+	{ SIGFPE, FPE_FLTINV,
+	    "signal SIGFPE: invalid floating point operation", false },
+	{ SIGFPE, FPE_FLTSUB,
+	    "signal SIGFPE: invalid floating point subscript range", false },
+};
+
+/*
+ * A fault's description, from the siginfo of the signal t is stopped
+ * with; false for other signals and for faults sent by kill().
+ */
+static bool
+lldb_crash_description(const struct thr *t, char *buf, size_t cap)
+{
+	siginfo_t si;
+	size_t i;
+
+	if (ptrace(PTRACE_GETSIGINFO, t->t_tid, NULL, &si) == -1 ||
+	    si.si_signo != t->t_stop.s_signo)
+		return false;
+	for (i = 0; i < sizeof(crash_reasons) / sizeof(crash_reasons[0]);
+	    i++) {
+		if (crash_reasons[i].cr_signo != si.si_signo ||
+		    crash_reasons[i].cr_code != si.si_code)
+			continue;
+		if (crash_reasons[i].cr_addr)
+			snprintf(buf, cap, "%s (fault address: 0x%llx)",
+			    crash_reasons[i].cr_text,
+			    (unsigned long long)(uintptr_t)si.si_addr);
+		else
+			strlcpy(buf, crash_reasons[i].cr_text, cap);
+		return true;
+	}
+	return false;
+}
+
+/*
+ * The description: of a stop lldb-server describes (a watchpoint, a
+ * fault), or false.
+ */
+static bool
+lldb_description(const struct thr *t, const char *reason, char *buf,
+    size_t cap)
+{
+	if (reason == NULL)
+		return false;
+	if (strcmp(reason, "watchpoint") == 0) {
+		lldb_watch_description(t, buf, cap);
+		return true;
+	}
+	if (strcmp(reason, "signal") == 0)
+		return lldb_crash_description(t, buf, cap);
+	return false;
+}
+
 /* The signal lldb is told t stopped with (host numbers), or 0. */
 static int
 lldb_signal(const struct thr *t)
@@ -375,7 +464,7 @@ json_registers(struct rsp_buf *b, struct thr *t)
 static void
 json_thread(struct rsp_buf *b, struct thr *t, bool regs)
 {
-	char name[LLDB_MAX_NAME], desc[96];
+	char name[LLDB_MAX_NAME], desc[128];
 	const char *reason = lldb_reason(t);
 	int sig = lldb_signal(t);
 
@@ -390,9 +479,10 @@ json_thread(struct rsp_buf *b, struct thr *t, bool regs)
 	}
 	if (reason != NULL)
 		rsp_buf_addf(b, "\"reason\":\"%s\",", reason);
-	if (reason != NULL && strcmp(reason, "watchpoint") == 0) {
-		lldb_watch_description(t, desc, sizeof(desc));
-		rsp_buf_addf(b, "\"description\":\"%s\",", desc);
+	if (lldb_description(t, reason, desc, sizeof(desc))) {
+		rsp_buf_addf(b, "\"description\":");
+		json_string(b, desc);
+		rsp_buf_addc(b, ',');
 	}
 	if (sig != 0)
 		rsp_buf_addf(b, "\"signal\":%d,", sig);
@@ -508,7 +598,7 @@ void
 gdb_lldb_stop_keys(struct gsess *s, struct rsp_buf *b, struct thr *t)
 {
 	const char *reason = lldb_reason(t);
-	char desc[96];
+	char desc[128];
 
 	put_thread_name(b, t);
 	put_thread_list(s, b, t->t_proc);
@@ -516,10 +606,8 @@ gdb_lldb_stop_keys(struct gsess *s, struct rsp_buf *b, struct thr *t)
 	if (reason == NULL)
 		return;
 	rsp_buf_addf(b, "reason:%s;", reason);
-	if (strcmp(reason, "watchpoint") == 0) {
-		lldb_watch_description(t, desc, sizeof(desc));
+	if (lldb_description(t, reason, desc, sizeof(desc)))
 		put_hexstr(b, "description", desc);
-	}
 }
 
 /*

@@ -168,6 +168,8 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		gdb_reply_buf(s);
 		return;
 	}
+	if (st->s_kind == STOP_EXEC)
+		mem_forget_allocs(p);
 	put_t_reply(s, t);
 	s->s_last = t;
 	s->s_gpid = p->p_pid;

@@ -434,6 +434,18 @@ mem_alloc(struct thr *t, uint64_t len, int prot, uint64_t *addr)
 	return 0;
 }
 
+void
+mem_forget_allocs(struct proc *p)
+{
+	struct alloc *a;
+
+	while ((a = TAILQ_FIRST(&p->p_allocs)) != NULL) {
+		TAILQ_REMOVE(&p->p_allocs, a, a_entry);
+		free(a);
+	}
+	p->p_nallocs = 0;
+}
+
 int
 mem_free(struct thr *t, uint64_t addr)
 {

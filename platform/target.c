@@ -65,16 +65,12 @@ proc_new(struct target *g, pid_t pid, bool attached)
 void
 proc_free(struct proc *p)
 {
-	struct alloc *a;
 	struct thr *t;
 	struct bp *b;
 
 	while ((t = TAILQ_FIRST(&p->p_threads)) != NULL)
 		thr_free(t);
-	while ((a = TAILQ_FIRST(&p->p_allocs)) != NULL) {
-		TAILQ_REMOVE(&p->p_allocs, a, a_entry);
-		free(a);
-	}
+	mem_forget_allocs(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);

@@ -202,6 +202,8 @@ ssize_t	 mem_write(struct proc *, uint64_t addr, const void *, size_t);
  */
 int	 mem_alloc(struct thr *, uint64_t len, int prot, uint64_t *addr);
 int	 mem_free(struct thr *, uint64_t addr);
+/* After an exec: what mem_alloc mapped is gone with the old image. */
+void	 mem_forget_allocs(struct proc *);
 
 /* Software breakpoints. */
 int	 bp_insert(struct proc *, uint64_t addr);

@@ -2,7 +2,8 @@
 # Stock lldb 16 and lldb's session packets: an expression that calls a
 # function in the program (_M to allocate, QSaveRegisterState and
 # QRestoreRegisterState around the call), the registers unchanged after
-# it, thread names, a watchpoint's stop reason and the exit status.
+# it, thread names, a watchpoint's stop reason, the exit status, and a
+# fault's description.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 command -v "$LLDB" >/dev/null || skip_all "no $LLDB"
@@ -46,4 +47,13 @@ contains "$out" "Process $pid exited with status = 5" "exit status"
 no_process "$pid" "the process is gone"
 server_gone 10
 ok $? "the server ends"
+
+# A fault, described as lldb-server describes it (from its siginfo).
+start_server :0 "$PROGS/crash"
+pid=$(inferior_pid)
+run_lldb crash "$PROGS/crash" "gdb-remote $PORT" "continue" "kill"
+contains "$T/crash.out" \
+	'stop reason = signal SIGSEGV: invalid address \(fault address: 0x0\)' \
+	"a fault's stop reason and address"
+no_process "$pid" "the crashed process is gone"
 done_testing
