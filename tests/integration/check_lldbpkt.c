@@ -425,6 +425,114 @@ START_TEST(a_launches_with_stdout_and_environment_settings)
 }
 END_TEST
 
+/* A for args after QSetSTD* for the files named in DIR; run to exit. */
+static void
+run_with_stdio(struct srv *sv, const char *const *args, const char *in,
+    const char *out, const char *err, const char *want_exit)
+{
+	const char *names[3] = { in, out, err }, *which[3] = {
+	    "QSetSTDIN", "QSetSTDOUT", "QSetSTDERR" }, *r;
+	char path[256], hex[600], pkt[2048];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if (names[i] == NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", sv->s_dir, names[i]);
+		tohex(hex, sizeof(hex), path);
+		snprintf(pkt, sizeof(pkt), "%s:%s", which[i], hex);
+		REPLY_IS(sv, pkt, "OK");
+	}
+	a_packet(pkt, sizeof(pkt), args);
+	REPLY_IS(sv, pkt, "OK");
+	ck_assert_int_eq(rspc_send(sv->s_rc, "vCont;c", 7), 0);
+	ck_assert_int_ge(rspc_wait(sv->s_rc, &r), 0);
+	ck_assert_msg(strcmp(r, want_exit) == 0, "exit: %s (log %s)", r,
+	    sv->s_dir);
+}
+
+/* The first line of DIR/name ("" if empty); the file is removed. */
+static void
+first_line(struct srv *sv, const char *name, char *buf, size_t cap)
+{
+	char path[256];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", sv->s_dir, name);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	if (fgets(buf, (int)cap, fp) == NULL)
+		buf[0] = '\0';
+	fclose(fp);
+	unlink(path);
+}
+
+START_TEST(qsetstdin_and_qsetstderr_reach_the_program)
+{
+	const char *cat[] = { "/bin/cat", NULL };
+	const char *sh[] = { "/bin/sh", "-c", "echo to-stderr >&2; exit 3",
+	    NULL };
+	char path[256], buf[128];
+	struct srv sv;
+	FILE *fp;
+
+	srv_start(&sv, NULL, NULL);
+	snprintf(path, sizeof(path), "%s/in", sv.s_dir);
+	ck_assert_ptr_nonnull(fp = fopen(path, "w"));
+	fputs("from-stdin\n", fp);
+	fclose(fp);
+	run_with_stdio(&sv, cat, "in", "out", NULL, "W00");
+	first_line(&sv, "out", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "from-stdin\n");
+	/* The settings stay for the next launch, as on lldb-server. */
+	run_with_stdio(&sv, sh, NULL, NULL, "err", "W03");
+	first_line(&sv, "err", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "to-stderr\n");
+	first_line(&sv, "out", buf, sizeof(buf));
+	ck_assert_str_eq(buf, "");		/* the shell's: nothing */
+	unlink(path);
+	srv_finish(&sv);
+}
+END_TEST
+
+/* /proc/PID/personality of the process A started, after QSetDisableASLR. */
+static unsigned
+personality_after(struct srv *sv, const char *setting)
+{
+	char prog[1024], pkt[2048], path[64], buf[32];
+	const char *args[] = { prog, NULL };
+	unsigned pid, pers = ~0U;
+	const char *r;
+	FILE *fp;
+
+	path_of(prog, sizeof(prog), "tests/progs/hello");
+	REPLY_IS(sv, setting, "OK");
+	a_packet(pkt, sizeof(pkt), args);
+	REPLY_IS(sv, pkt, "OK");
+	r = req(sv, "qProcessInfo");
+	ck_assert_int_eq(sscanf(r, "pid:%x;", &pid), 1);
+	snprintf(path, sizeof(path), "/proc/%u/personality", pid);
+	ck_assert_ptr_nonnull(fp = fopen(path, "r"));
+	ck_assert_ptr_nonnull(fgets(buf, sizeof(buf), fp));
+	fclose(fp);
+	ck_assert_int_eq(sscanf(buf, "%x", &pers), 1);
+	snprintf(pkt, sizeof(pkt), "vKill;%x", pid);
+	REPLY_IS(sv, pkt, "OK");
+	return (pers);
+}
+
+START_TEST(qsetdisableaslr_sets_the_personality)
+{
+	struct srv sv;
+
+	srv_start(&sv, NULL, NULL);
+	ck_assert_uint_eq(personality_after(&sv, "QSetDisableASLR:1") &
+	    0x0040000, 0x0040000);		/* ADDR_NO_RANDOMIZE */
+	ck_assert_uint_eq(personality_after(&sv, "QSetDisableASLR:0") &
+	    0x0040000, 0);
+	srv_finish(&sv);
+}
+END_TEST
+
 START_TEST(a_with_a_bad_stdout_path_says_so)
 {
 	char prog[1024], hex[512], pkt[2048];
@@ -848,6 +956,10 @@ lldbpkt_suite(void)
 	    a_with_a_bad_path_fails_and_qlaunchsuccess_says_why);
 	add(s, "A launches with QSetSTDOUT and QEnvironment",
 	    a_launches_with_stdout_and_environment_settings);
+	add(s, "QSetSTDIN and QSetSTDERR reach the program",
+	    qsetstdin_and_qsetstderr_reach_the_program);
+	add(s, "QSetDisableASLR sets the personality",
+	    qsetdisableaslr_sets_the_personality);
 	add(s, "A with a bad stdout path says so",
 	    a_with_a_bad_stdout_path_says_so);
 	add(s, "malformed launch packets are refused",
