@@ -210,8 +210,12 @@ gdb_lldb_launch(struct gsess *s, struct rsp_cursor *c)
 	s->s_lldb = true;
 	memset(argv, 0, sizeof(argv));
 	while (!rsp_cursor_eof(c)) {
-		if (argc == GDB_MAX_ARGS || get_arg(c, argc, &argv[argc]) == -1 ||
-		    (!rsp_cursor_eof(c) && rsp_get_char(c, ',') == -1)) {
+		if (argc == GDB_MAX_ARGS || get_arg(c, argc, &argv[argc]) == -1) {
+			launch_failed(s, EINVAL, "malformed A packet");
+			goto out;
+		}
+		if (!rsp_cursor_eof(c) && rsp_get_char(c, ',') == -1) {
+			argc++;
 			launch_failed(s, EINVAL, "malformed A packet");
 			goto out;
 		}
