@@ -383,6 +383,68 @@ START_TEST(vfile_size_mode_exists_md5)
 }
 END_TEST
 
+/* A big-endian number of n bytes at p. */
+static uint64_t
+be(const char *p, int n)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		v = v << 8 | (unsigned char)p[i];
+	return v;
+}
+
+START_TEST(vfile_fstat_pwrite_readlink_setfs)
+{
+	struct stat st;
+	char buf[16], self[32];
+	const char *r;
+	ssize_t n;
+
+	srv_open();
+	/* O_CREAT | O_WRONLY, then a pwrite of bytes RSP escapes. */
+	REPLY_IS("F0", "vFile:open:%s,201,1a4", hex("w"));
+	REPLY_IS("F5", "vFile:pwrite:0,0,a}#$*");
+	REPLY_IS("F1", "vFile:pwrite:0,2,B");
+	REPLY_IS("F-1,9", "vFile:pwrite:1,0,x");
+	REPLY_IS("F-1,16", "vFile:pwrite:0,zz,x");
+	REPLY_IS("F0", "vFile:close:0");
+	ck_assert_int_ne(n = open("w", O_RDONLY), -1);
+	ck_assert_int_eq(read((int)n, buf, sizeof(buf)), 5);
+	close((int)n);
+	ck_assert_int_eq(memcmp(buf, "a}B$*", 5), 0);
+	/* fstat: GDB's struct stat, 64 bytes big-endian, as lldb reads it. */
+	ck_assert_int_eq(stat("w", &st), 0);
+	REPLY_IS("F0", "vFile:open:%s,0,0", hex("w"));
+	r = req("vFile:fstat:0");
+	ck_assert_msg(strncmp(r, "F40;", 4) == 0, "%.10s", r);
+	ck_assert_uint_eq(be(r + 4 + 8, 4), st.st_mode);
+	ck_assert_uint_eq(be(r + 4 + 28, 8), 5);
+	ck_assert_uint_eq(be(r + 4 + 4, 4), (uint32_t)st.st_ino);
+	REPLY_IS("F-1,9", "vFile:fstat:1");
+	REPLY_IS("F-1,9", "vFile:fstat:zz");
+	REPLY_IS("F-1,9", "vFile:fstat:%x", GDB_MAX_VFILE_FDS);
+	/* readlink */
+	ck_assert_int_eq(symlink("w", "lw"), 0);
+	REPLY_IS("F1;w", "vFile:readlink:%s", hex("lw"));
+	REPLY_IS("F-1,16", "vFile:readlink:%s", hex("w"));
+	/* setfs: paths through that process's root, for this session. */
+	snprintf(self, sizeof(self), "%x", (unsigned)getpid());
+	REPLY_IS("F0", "vFile:setfs:%s", self);
+	{
+		char abs[128];
+
+		snprintf(abs, sizeof(abs), "%s/w", sv.s_dir);
+		REPLY_IS("F,1", "vFile:exists:%s", hex(abs));
+	}
+	REPLY_IS("F,1", "vFile:exists:%s", hex("/etc/passwd"));
+	REPLY_IS("F-1,16", "vFile:setfs:80000000");
+	REPLY_IS("F0", "vFile:setfs:0");
+	srv_close();
+}
+END_TEST
+
 START_TEST(vfile_md5_up_to_digest_max_file)
 {
 	char cmd[256], line[128], want[64];
@@ -1065,6 +1127,8 @@ platform_suite(void)
 	    shell_timeout_kills_the_command, 60, NULL);
 	ck_add(s, "vFile: size, mode, exists, MD5, pread limit",
 	    vfile_size_mode_exists_md5, 30, NULL);
+	ck_add(s, "vFile: pwrite, fstat, readlink, setfs",
+	    vfile_fstat_pwrite_readlink_setfs, 30, NULL);
 	ck_add(s, "vFile:MD5 up to DIGEST_MAX_FILE",
 	    vfile_md5_up_to_digest_max_file, 60, NULL);
 	ck_add(s, "vFile: symlink, unlink, open flags, descriptors",
