@@ -157,6 +157,22 @@ lldb_local attachname "" \
 contains "$T/attachname.log" "info: process $spin attached\$" "process attach -n: handoffd attached to the process of that name"
 contains "$T/attachname.out" "^Process $spin detached\$" "and detached"
 kill "$spin"
+# ---- lldb's own client for abstract unix sockets: the name's length
+# in the address as lldb builds it.
+start_server "unix-abstract-accept://handoffd-local-$$" "$PROGS/hello" 2 5
+run_lldb abstract "$PROGS/hello" \
+	"process connect -p gdb-remote unix-abstract-connect://handoffd-local-$$" \
+	"breakpoint set -n add" \
+	"continue" \
+	"frame variable b" \
+	"breakpoint delete 1" \
+	"continue"
+contains "$T/server.log" '^Remote debugging from pid [0-9]+, uid [0-9]+$' "abstract: lldb connects to the abstract name"
+contains "$T/abstract.out" '^\(int\) b = 0$' "abstract: frame variable"
+contains "$T/abstract.out" 'exited with status = 5 ' "abstract: exit status"
+server_gone 10
+ok $? "abstract: the server ends"
+
 # ---- a stock lldb-server platform starts handoffd as its gdbserver:
 # "gdbserver tcp://[127.0.0.1]:0 --native-regs --pipe N", the port back
 # through the pipe.
