@@ -137,6 +137,20 @@ ep_cloexec(int fd)
 		fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
 }
 
+/* A stream socket in the listening state. */
+static bool
+ep_is_listener(int fd)
+{
+	struct stat st;
+	int type = 0, acc = 0;
+	socklen_t tl = sizeof(type), al = sizeof(acc);
+
+	return fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) == 0 &&
+	    type == SOCK_STREAM &&
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) == 0 && acc;
+}
+
 /*
  * A listening socket we were given: a stream socket, listening.  Learn
  * its family and name for ep_describe.
@@ -147,15 +161,9 @@ ep_adopt_listener(struct endpoint *ep, const char *addr, int fd,
 {
 	struct sockaddr_storage ss;
 	struct sockaddr_un *sun = (struct sockaddr_un *)&ss;
-	socklen_t sl = sizeof(ss), ol;
-	struct stat st;
-	int type = 0, acc = 0;
+	socklen_t sl = sizeof(ss);
 
-	ol = sizeof(type);
-	if (fstat(fd, &st) == -1 || !S_ISSOCK(st.st_mode) ||
-	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol) == -1 ||
-	    type != SOCK_STREAM || (ol = sizeof(acc), getsockopt(fd,
-	    SOL_SOCKET, SO_ACCEPTCONN, &acc, &ol)) == -1 || !acc ||
+	if (!ep_is_listener(fd) ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) == -1) {
 		snprintf(err, errlen, "%s: fd %d is not a listening stream "
 		    "socket", addr, fd);
@@ -194,8 +202,7 @@ ep_parse_fd(struct endpoint *ep, const char *addr, const char *s,
     char *err, size_t errlen)
 {
 	const char *errstr;
-	int fd, acc = 0;
-	socklen_t ol = sizeof(acc);
+	int fd;
 
 	fd = strtonum(s, 0, EP_MAX_FD, &errstr);
 	if (errstr != NULL) {
@@ -206,7 +213,7 @@ ep_parse_fd(struct endpoint *ep, const char *addr, const char *s,
 		snprintf(err, errlen, "%s: fd %d is not open", addr, fd);
 		return -1;
 	}
-	if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &ol) == 0 && acc)
+	if (ep_is_listener(fd))
 		return ep_adopt_listener(ep, addr, fd, err, errlen);
 	/* A program we start must not inherit our client's socket. */
 	ep_cloexec(fd);
