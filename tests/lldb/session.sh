@@ -2,8 +2,8 @@
 # Stock lldb 16 and lldb's session packets: an expression that calls a
 # function in the program (_M to allocate, QSaveRegisterState and
 # QRestoreRegisterState around the call), the registers unchanged after
-# it, thread names, a watchpoint's stop reason, the exit status, and a
-# fault's description.
+# it, thread names, a watchpoint's stop reason, the exit status, a
+# fault's description and a signal's number.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 command -v "$LLDB" >/dev/null || skip_all "no $LLDB"
@@ -56,4 +56,14 @@ contains "$T/crash.out" \
 	'stop reason = signal SIGSEGV: invalid address \(fault address: 0x0\)' \
 	"a fault's stop reason and address"
 no_process "$pid" "the crashed process is gone"
+
+# Signals in Linux's numbers, as lldb-server sends them (gdb's SIGUSR1 is
+# 30, which lldb would read as SIGPWR).
+start_server :0 "$PROGS/signals"
+pid=$(inferior_pid)
+run_lldb signals "$PROGS/signals" "gdb-remote $PORT" \
+	"process handle SIGUSR1 -s true -p true" "continue" "kill"
+contains "$T/signals.out" 'stop reason = signal SIGUSR1$' \
+	"SIGUSR1 is named as lldb numbers it"
+no_process "$pid" "the signalled process is gone"
 done_testing
