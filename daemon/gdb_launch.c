@@ -385,13 +385,15 @@ static void
 await_attach(struct gsess *s, pid_t pid)
 {
 	char msg[128];
+	int e;
 
 	await_end(s);
 	if (gdb_attach(s, pid) == -1) {
-		log_warn("attach %d", (int)pid);
+		e = errno;
+		log_warnx("attach %d: %s", (int)pid, strerror(e));
 		snprintf(msg, sizeof(msg), "cannot attach to process %d: %s",
-		    (int)pid, strerror(errno));
-		gdb_error(s, errno, msg);
+		    (int)pid, strerror(e));
+		gdb_error(s, e, msg);
 		return;
 	}
 	gdb_stop_reply(s, s->s_last);

@@ -665,6 +665,37 @@ START_TEST(vattachorwait_finds_a_running_process)
 }
 END_TEST
 
+START_TEST(vattachorwait_with_two_processes_names_both)
+{
+	char path[256], name[600], pkt[700], want[128];
+	pid_t second;
+	const char *r;
+	struct srv sv;
+
+	srv_start(&sv, NULL, NULL);
+	private_copy(&sv, "tests/progs/spin", path, sizeof(path));
+	sv.s_other = start_other(path);
+	second = start_other(path);
+	wait_exec(sv.s_other, path);
+	wait_exec(second, path);
+	REPLY_IS(&sv, "QEnableErrorStrings", "OK");
+	tohex(name, sizeof(name), "lp-prog");
+	snprintf(pkt, sizeof(pkt), "vAttachOrWait;%s", name);
+	r = req(&sv, pkt);
+	ck_assert_msg(strncmp(err_text(r), "Multiple executables with name: "
+	    "'lp-prog' found. Pids: ", 55) == 0, "%s (log %s)", r, sv.s_dir);
+	snprintf(want, sizeof(want), "%d", (int)sv.s_other);
+	ck_assert_ptr_nonnull(strstr(err_text(r), want));
+	snprintf(want, sizeof(want), "%d", (int)second);
+	ck_assert_ptr_nonnull(strstr(err_text(r), want));
+	ck_assert_int_eq(tracer_of(sv.s_other), 0);
+	ck_assert_int_eq(tracer_of(second), 0);
+	kill(second, SIGKILL);
+	waitpid(second, NULL, 0);
+	srv_finish(&sv);
+}
+END_TEST
+
 START_TEST(vattachwait_finds_a_new_process)
 {
 	char path[256], name[600], pkt[700];
@@ -971,6 +1002,8 @@ lldbpkt_suite(void)
 	    without_detach_on_error_the_program_stays_traced);
 	add(s, "vAttachOrWait finds a running process",
 	    vattachorwait_finds_a_running_process);
+	add(s, "vAttachOrWait with two processes names both",
+	    vattachorwait_with_two_processes_names_both);
 	add(s, "vAttachWait finds a new process",
 	    vattachwait_finds_a_new_process);
 	add(s, "vAttachWait passes over a process already there",
