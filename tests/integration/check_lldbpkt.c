@@ -36,6 +36,7 @@
 #define SRV_MAX_ERR	16384	/* bytes of the server's stderr kept */
 #define SRV_MAX_ARGS	16
 #define SHORT_WAIT_MS	"300"	/* vAttachWait limit for the timeout tests */
+#define SPIN_TRIES	1000	/* runs of spin until its thread is there */
 
 #define LISTENING	"Listening on port "
 #define CREATED		"created; pid = "
@@ -849,6 +850,62 @@ START_TEST(alloc_and_free_round_trip)
 }
 END_TEST
 
+/* Continue, then stop it with 0x03; the stop reply. */
+static const char *
+run_and_interrupt(struct srv *sv)
+{
+	const char *r;
+
+	ck_assert_int_eq(rspc_send(sv->s_rc, "c", 1), 0);
+	REPLY_HAS(sv, "qHostInfo", "triple:");	/* it runs meanwhile */
+	ck_assert_int_eq(rspc_send_raw(sv->s_rc, "\003", 1), 0);
+	ck_assert_int_ge(rspc_wait(sv->s_rc, &r), 0);
+	ck_assert_msg(r[0] == 'T', "stop: %s (log %s)", r, sv->s_dir);
+	return (r);
+}
+
+/*
+ * _M in a thread stopped inside a system call (spin's helper, in
+ * pause()): its registers are back afterwards and, run and stopped
+ * again, it is still in that call, at the same pc.
+ */
+START_TEST(alloc_in_a_thread_inside_a_syscall)
+{
+	char helper[32], pkt[64], rip[64], regs[RSP_MAX_PACKET];
+	unsigned long long addr;
+	const char *r;
+	struct srv sv;
+	int i;
+
+	srv_start(&sv, NULL, "tests/progs/spin", NULL);
+	ck_assert(req(&sv, "?")[0] == 'T');
+	/* Until the helper thread is there. */
+	for (i = 0; i < SPIN_TRIES; i++) {
+		run_and_interrupt(&sv);
+		r = req(&sv, "qfThreadInfo");
+		if (r[0] == 'm' && strchr(r, ',') != NULL)
+			break;
+	}
+	ck_assert_msg(i < SPIN_TRIES, "threads: %s", r);
+	strlcpy(helper, strchr(r, ',') + 1, sizeof(helper));
+	snprintf(pkt, sizeof(pkt), "Hg%s", helper);
+	REPLY_IS(&sv, pkt, "OK");
+	strlcpy(rip, req(&sv, "p10"), sizeof(rip));
+	strlcpy(regs, req(&sv, "g"), sizeof(regs));
+	r = req(&sv, "_M1000,rwx");
+	ck_assert_msg(sscanf(r, "%llx", &addr) == 1, "_M: %s (log %s)", r,
+	    sv.s_dir);
+	REPLY_IS(&sv, "g", regs);
+	run_and_interrupt(&sv);
+	REPLY_IS(&sv, pkt, "OK");
+	REPLY_IS(&sv, "p10", rip);
+	snprintf(pkt, sizeof(pkt), "_m%llx", addr);
+	REPLY_IS(&sv, pkt, "OK");
+	run_and_interrupt(&sv);
+	srv_finish(&sv);
+}
+END_TEST
+
 START_TEST(malformed_alloc_is_refused)
 {
 	static const char *const bad[] = {
@@ -1017,6 +1074,8 @@ lldbpkt_suite(void)
 	add(s, "vAttachWait with a process is busy",
 	    vattachwait_with_a_process_is_busy);
 	add(s, "_M/_m round trip", alloc_and_free_round_trip);
+	add(s, "_M in a thread inside a system call",
+	    alloc_in_a_thread_inside_a_syscall);
 	add(s, "malformed _M/_m is refused", malformed_alloc_is_refused);
 	add(s, "_M/_m without a process is an error",
 	    alloc_without_a_process_is_an_error);
