@@ -2,7 +2,7 @@
  * bench.h -- the server benchmark: what its files share.
  *
  * bench.c runs rounds and prints the table, server.c starts a server
- * and connects to it, work.c runs the workloads over the protocol,
+ * and connects to it (or starts a daemon and a session through it), work.c runs the workloads over the protocol,
  * lean.c reads bulk replies faster than rspc can, floor.c does the
  * same stops with bare ptrace and times a bare TCP round trip, util.c
  * has clocks, medians and symbol look-ups.
@@ -31,7 +31,16 @@ enum srv_kind {
 	SRV_HANDOFFD,
 	SRV_GDBSERVER,
 	SRV_LLDB,
+	/* Daemons: a session starts over the protocol (bench -P). */
+	SRV_HPLATFORM,	/* handoffd platform: qLaunchGDBServer, its own port */
+	SRV_LPLATFORM,	/* lldb-server platform: a gdbserver per session */
+	SRV_HMULTI,	/* handoffd gdbserver --multi: vRun on its port */
 };
+
+/* What lldb 16's qSupported offers (GetRemoteQSupported). */
+#define BENCH_LLDB_FEATURES \
+	"xmlRegisters=i386,arm,mips,arc;multiprocess+;fork-events+;vfork-events+"
+#define BENCH_QUIET_MS		5000	/* a session's processes' wait to go */
 
 /* One server to measure: how to start it. */
 struct server {
@@ -51,6 +60,27 @@ struct sess {
 	size_t		 ss_packetsize;	/* bytes, from qSupported */
 	char		 ss_log[64];	/* the server's stderr */
 	int		 ss_keeplog;	/* set on failure: keep the log */
+	struct rspc	*ss_platform;	/* via a platform daemon: to it */
+	int		 ss_daemon;	/* 1: ss_pid is not our child */
+};
+
+/* One running daemon (a platform or gdbserver --multi). */
+struct daemon {
+	const struct server *d_srv;
+	pid_t		 d_pid;
+	int		 d_port;
+	char		 d_log[64];	/* its stderr */
+	char		 d_sockfile[80];	/* --socket-file */
+};
+
+/* The parts of a session start through a daemon, in us. */
+enum phase {
+	PH_PLATFORM,	/* connect to the platform, handshake */
+	PH_LAUNCH,	/* qLaunchGDBServer */
+	PH_CONNECT,	/* connect to the port it named, handshake */
+	PH_RUN,		/* vRun to the first stop reply */
+	PH_TOTAL,
+	PH_N
 };
 
 /* What each workload measures; one row of the table each. */
@@ -76,6 +106,7 @@ struct config {
 	unsigned long	 c_mib;
 	int		 c_verbose;
 	const char	*c_features;	/* what our qSupported offers */
+	unsigned long	 c_starts;	/* -P: session starts per server */
 	FILE		*c_dump;	/* -o: every iteration, or NULL */
 	unsigned	 c_round;	/* the round running, from 1 */
 	uint64_t	 c_hit;		/* &bench_hit */
@@ -103,6 +134,12 @@ int	 sess_start(struct sess *, const struct server *, char *const prog[],
 void	 sess_stop(struct sess *);
 int	 sess_stopreply(struct sess *, const char *reply);
 void	 sess_reap(void);
+bool	 srv_is_daemon(const struct server *);
+int	 daemon_start(struct daemon *, const struct server *);
+void	 daemon_stop(struct daemon *);
+int	 psess_start(struct sess *, const struct daemon *, char *const prog[],
+	    const char *features, bool hostinfo, double ph[PH_N]);
+void	 psess_stop(struct sess *);
 
 /* lean.c: a reader for bulk replies, beside rspc. */
 struct lean {
@@ -133,5 +170,6 @@ struct floors {
 
 int	 floor_ptrace(const struct config *, struct floors *);
 int	 floor_tcp(const struct config *, struct floors *);
+double	 floor_launch(const struct config *);
 
 #endif /* BENCH_BENCH_H */

@@ -289,3 +289,23 @@ floor_tcp(const struct config *cfg, struct floors *fl)
 	waitpid(pid, NULL, 0);
 	return isnan(fl->f_rtt) ? -1 : 0;
 }
+
+/*
+ * The floor of a session start: fork, PTRACE_TRACEME, exec of the loop
+ * program, and the wait for its first stop, in us; NAN on failure.  A
+ * server launching over the protocol does at least this.
+ */
+double
+floor_launch(const struct config *cfg)
+{
+	double t0, t;
+	pid_t pid;
+
+	t0 = now_us();
+	if ((pid = start(cfg)) == -1)
+		return NAN;
+	t = now_us() - t0;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return t;
+}

@@ -6,13 +6,25 @@
  * prints nothing useful; --pipe 3 makes it write the port, NUL-ended,
  * to a pipe.  The benchmark is a child subreaper, so an inferior its
  * server leaves behind becomes ours to kill and reap.
+ *
+ * Daemons (bench -P) are started once and serve session after session:
+ * handoffd platform and lldb-server platform write their port to a
+ * --socket-file, handoffd gdbserver --multi says it on stderr.  A
+ * session through a platform goes as lldb's does: connect, handshake,
+ * qLaunchGDBServer, connect to the port it names, handshake, vRun.
+ * After each session the benchmark waits until every process under it
+ * but the daemons has gone, so a session's teardown never runs into
+ * the next one's measurement.
  */
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +46,9 @@ static const struct {
 	{ "handoffd", SRV_HANDOFFD, "handoffd gdbserver --once" },
 	{ "gdbserver", SRV_GDBSERVER, "gdbserver --once" },
 	{ "lldb-server", SRV_LLDB, "lldb-server-16 gdbserver" },
+	{ "handoffd-platform", SRV_HPLATFORM, "handoffd platform --server" },
+	{ "lldb-platform", SRV_LPLATFORM, "lldb-server-16 platform --server" },
+	{ "handoffd-multi", SRV_HMULTI, "handoffd gdbserver --multi" },
 };
 
 /* "KIND" or "KIND=COMMAND LINE" (the words before COMM). */
@@ -268,6 +283,27 @@ wait_exit(pid_t pid, int ms)
 	return -1;
 }
 
+/* The state letter of pid from /proc (R, S, t, Z...), or 0. */
+static char
+proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
+		return 0;
+	return p[2];	/* ") S" */
+}
+
 /* The parent of pid from /proc, or -1. */
 static pid_t
 parent_of(pid_t pid)
@@ -330,4 +366,351 @@ sess_reap(void)
 {
 	while (waitpid(-1, NULL, WNOHANG) > 0)
 		;
+}
+
+/* ------------------------------------------------------------ daemons */
+
+static pid_t daemons[BENCH_MAX_SERVERS];	/* running, 0: free slot */
+
+bool
+srv_is_daemon(const struct server *sv)
+{
+	return sv->sv_kind == SRV_HPLATFORM || sv->sv_kind == SRV_LPLATFORM ||
+	    sv->sv_kind == SRV_HMULTI;
+}
+
+static bool
+srv_is_platform(const struct server *sv)
+{
+	return sv->sv_kind == SRV_HPLATFORM || sv->sv_kind == SRV_LPLATFORM;
+}
+
+static bool
+is_daemon_pid(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < BENCH_MAX_SERVERS; i++) {
+		if (daemons[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+/* The port a platform wrote to its --socket-file; 0 if not yet. */
+static int
+port_from_file(const char *path)
+{
+	char buf[32];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	return isdigit((unsigned char)buf[0]) ? atoi(buf) : 0;
+}
+
+int
+daemon_start(struct daemon *d, const struct server *sv)
+{
+	char *argv[BENCH_MAX_ARGV];
+	double end = now_us() + BENCH_START_MS * 1e3;
+	int i, n = 0, logfd, status;
+	size_t slot;
+
+	memset(d, 0, sizeof(*d));
+	d->d_srv = sv;
+	d->d_pid = -1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	strlcpy(d->d_log, "/tmp/bench-daemon-XXXXXX", sizeof(d->d_log));
+	if ((logfd = mkostemp(d->d_log, O_CLOEXEC)) == -1)
+		return -1;
+	snprintf(d->d_sockfile, sizeof(d->d_sockfile), "%s.port", d->d_log);
+	for (i = 0; i < sv->sv_argc; i++)
+		argv[n++] = sv->sv_argv[i];
+	if (srv_is_platform(sv)) {
+		argv[n++] = "--listen";
+		argv[n++] = "127.0.0.1:0";
+		argv[n++] = "--socket-file";
+		argv[n++] = d->d_sockfile;
+	} else
+		argv[n++] = "127.0.0.1:0";
+	argv[n] = NULL;
+	if ((d->d_pid = spawn(argv, logfd, -1)) == -1)
+		goto fail;
+	while (d->d_port == 0 && now_us() < end) {
+		if (waitpid(d->d_pid, &status, WNOHANG) == d->d_pid) {
+			d->d_pid = -1;
+			goto fail;
+		}
+		d->d_port = srv_is_platform(sv) ? port_from_file(d->d_sockfile) :
+		    port_from_log(logfd);
+		if (d->d_port == 0)
+			usleep(SRV_POLL_MS * 1000);
+	}
+	if (d->d_port <= 0)
+		goto fail;
+	close(logfd);
+	for (slot = 0; slot < BENCH_MAX_SERVERS && daemons[slot] != 0; slot++)
+		;
+	if (slot < BENCH_MAX_SERVERS)
+		daemons[slot] = d->d_pid;
+	return 0;
+fail:
+	warnx("%s did not start; its log: %s", sv->sv_name, d->d_log);
+	close(logfd);
+	if (d->d_pid > 0) {
+		kill(d->d_pid, SIGKILL);
+		waitpid(d->d_pid, NULL, 0);
+	}
+	d->d_pid = -1;
+	return -1;
+}
+
+void
+daemon_stop(struct daemon *d)
+{
+	size_t i;
+
+	if (d->d_pid <= 0)
+		return;
+	for (i = 0; i < BENCH_MAX_SERVERS; i++) {
+		if (daemons[i] == d->d_pid)
+			daemons[i] = 0;
+	}
+	kill(d->d_pid, SIGTERM);
+	if (wait_exit(d->d_pid, BENCH_STOP_MS) == -1) {
+		warnx("%s did not exit; killing it", d->d_srv->sv_name);
+		kill(d->d_pid, SIGKILL);
+		waitpid(d->d_pid, NULL, 0);
+	}
+	d->d_pid = -1;
+	sess_reap();
+	unlink(d->d_sockfile);
+	unlink(d->d_log);
+}
+
+/*
+ * Count the live processes under pid (daemons not counted, but looked
+ * into): every task's children, from /proc.  A zombie counts as gone:
+ * lldb-server platform reaps its connection's child only at the next
+ * accept.
+ */
+static int
+live_under(pid_t pid, pid_t *one)
+{
+	char path[320], buf[4096], *p, *end;
+	struct dirent *de;
+	DIR *dir;
+	ssize_t n;
+	pid_t c;
+	char st;
+	int fd, live = 0;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task", (long)pid);
+	if ((dir = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(dir)) != NULL) {
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/task/%s/children",
+		    (long)pid, de->d_name);
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (p = buf; *p != '\0'; p = end) {
+			c = (pid_t)strtol(p, &end, 10);
+			if (end == p)
+				break;
+			if (!is_daemon_pid(c) && (st = proc_state(c)) != 0 &&
+			    st != 'Z' && st != 'X') {
+				live++;
+				*one = c;
+			}
+			live += live_under(c, one);
+		}
+	}
+	closedir(dir);
+	return live;
+}
+
+/* Wait until every process under us but the daemons has gone. */
+static int
+quiesce(void)
+{
+	double end = now_us() + BENCH_QUIET_MS * 1e3;
+	pid_t one = -1;
+
+	for (;;) {
+		sess_reap();
+		if (live_under(getpid(), &one) == 0)
+			return 0;
+		if (now_us() > end)
+			break;
+		usleep(200);
+	}
+	warnx("process %ld still running after a session", (long)one);
+	return -1;
+}
+
+/* QStartNoAckMode, qSupported, then qHostInfo as lldb sends them. */
+static int
+phandshake(struct sess *ss, struct rspc *rc, const char *features,
+    bool hostinfo)
+{
+	const char *r, *p;
+
+	if (rspc_requeststr(rc, "QStartNoAckMode", &r) == -1 ||
+	    strcmp(r, "OK") != 0)
+		return -1;
+	rc->r_noack = true;
+	rsp_decoder_noack(&rc->r_dec, true);
+	if (rspc_requestf(rc, &r, "qSupported:%s", features) == -1)
+		return -1;
+	if (rc == ss->ss_rc && (p = strstr(r, "PacketSize=")) != NULL)
+		ss->ss_packetsize = strtoul(p + strlen("PacketSize="), NULL,
+		    ss->ss_srv->sv_kind == SRV_LPLATFORM ? 10 : 16);
+	if (hostinfo && (rspc_requeststr(rc, "qHostInfo", &r) == -1 ||
+	    r[0] == 'E'))
+		return -1;
+	return 0;
+}
+
+/* "pid:N;port:P;" (lldb-server) or "port:P;" (handoffd). */
+static int
+launch_reply(struct sess *ss, const char *r, int *port)
+{
+	const char *p;
+
+	*port = 0;
+	if ((p = strstr(r, "port:")) != NULL)
+		*port = atoi(p + strlen("port:"));
+	if ((p = strstr(r, "pid:")) != NULL)
+		ss->ss_pid = (pid_t)atoi(p + strlen("pid:"));
+	return *port > 0 ? 0 : -1;
+}
+
+static void
+addhex(char **p, const char *end, const char *s)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (; *s != '\0' && *p + 2 < end; s++) {
+		*(*p)++ = digits[(unsigned char)*s >> 4];
+		*(*p)++ = digits[(unsigned char)*s & 15];
+	}
+}
+
+/* vRun;HEXPROG;HEXARG...: its reply is the first stop. */
+static int
+vrun(struct sess *ss, char *const prog[])
+{
+	char buf[1024], *p = buf, *end = buf + sizeof(buf);
+	const char *r;
+	int i;
+
+	p += snprintf(buf, sizeof(buf), "vRun");
+	for (i = 0; prog[i] != NULL && p + 1 < end; i++) {
+		*p++ = ';';
+		addhex(&p, end, prog[i]);
+	}
+	if (rspc_request(ss->ss_rc, buf, p - buf, &r) == -1)
+		return -1;
+	if (sess_stopreply(ss, r) == -1) {
+		warnx("%s: vRun: \"%.40s\"", ss->ss_srv->sv_name, r);
+		return -1;
+	}
+	return 0;
+}
+
+static double
+lap(double *t)
+{
+	double t0 = *t;
+
+	*t = now_us();
+	return *t - t0;
+}
+
+/*
+ * A session through daemon d, timed in its parts: on a platform as lldb
+ * starts one (connect, handshake, qLaunchGDBServer, connect to the port
+ * named, handshake, vRun), on --multi from the second connect on.  The
+ * platform handshake is always lldb's; on the session's connection,
+ * features and hostinfo say what to send.
+ */
+int
+psess_start(struct sess *ss, const struct daemon *d, char *const prog[],
+    const char *features, bool hostinfo, double ph[PH_N])
+{
+	char addr[32];
+	const char *r;
+	double t0, t;
+	int i, port = d->d_port;
+
+	memset(ss, 0, sizeof(*ss));
+	ss->ss_srv = d->d_srv;
+	ss->ss_pid = -1;
+	ss->ss_daemon = 1;
+	for (i = 0; i < PH_N; i++)
+		ph[i] = NAN;
+	t0 = t = now_us();
+	if (srv_is_platform(d->d_srv)) {
+		snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+		if ((ss->ss_platform = rspc_connect(addr)) == NULL ||
+		    phandshake(ss, ss->ss_platform, BENCH_LLDB_FEATURES,
+		    true) == -1)
+			goto fail;
+		ph[PH_PLATFORM] = lap(&t);
+		if (rspc_requeststr(ss->ss_platform,
+		    "qLaunchGDBServer;host:127.0.0.1;", &r) == -1 ||
+		    launch_reply(ss, r, &port) == -1)
+			goto fail;
+		ph[PH_LAUNCH] = lap(&t);
+	}
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	if ((ss->ss_rc = rspc_connect(addr)) == NULL ||
+	    phandshake(ss, ss->ss_rc, features, hostinfo) == -1)
+		goto fail;
+	ph[PH_CONNECT] = lap(&t);
+	if (vrun(ss, prog) == -1)
+		goto fail;
+	ph[PH_RUN] = lap(&t);
+	ph[PH_TOTAL] = t - t0;
+	/* The server of this session: its RSS is measured. */
+	if (d->d_srv->sv_kind == SRV_HPLATFORM)
+		ss->ss_pid = parent_of(ss->ss_inferior);	/* the worker */
+	else if (d->d_srv->sv_kind == SRV_HMULTI)
+		ss->ss_pid = d->d_pid;
+	return 0;
+fail:
+	warn("%s: session start failed (daemon log: %s)", d->d_srv->sv_name,
+	    d->d_log);
+	return -1;
+}
+
+/* Kill the inferior, close both connections, wait for all to go. */
+void
+psess_stop(struct sess *ss)
+{
+	if (ss->ss_rc != NULL) {
+		rspc_send(ss->ss_rc, "k", 1);
+		rspc_close(ss->ss_rc);
+		ss->ss_rc = NULL;
+	}
+	if (ss->ss_platform != NULL) {
+		rspc_close(ss->ss_platform);
+		ss->ss_platform = NULL;
+	}
+	if (quiesce() == -1 && ss->ss_inferior > 0)
+		kill(ss->ss_inferior, SIGKILL);
 }
