@@ -156,7 +156,12 @@ xfer_libraries(struct gsess *s, struct rsp_buf *doc)
 	if (svr4_list(p, &sl) == -1)
 		return -1;
 	rsp_buf_addf(doc, "<library-list-svr4 version=\"1.0\"");
-	if (sl.sl_main_lm != 0)
+	/*
+	 * lldb 16 reads main-lm as the address of the DT_DEBUG slot (it
+	 * gets no answer to qShlibInfoAddr) and follows garbage; like
+	 * lldb-server, tell lldb nothing of it.
+	 */
+	if (sl.sl_main_lm != 0 && !s->s_lldb)
 		rsp_buf_addf(doc, " main-lm=\"0x%llx\"",
 		    (unsigned long long)sl.sl_main_lm);
 	rsp_buf_addc(doc, '>');
