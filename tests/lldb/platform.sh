@@ -29,6 +29,29 @@ start_platform --server --listen 127.0.0.1:0 --debug
 ok $? "the daemon started"
 daemon=$SERVER_PID
 
+# 0. Capabilities: the daemon says whether it may trace other users'
+# processes, and keeps only what it uses (as root: ptrace, kill, file
+# access, setpcap = 0x8012e).  Run as nobody, it says it cannot.
+if [ "$(id -u)" -eq 0 ]; then
+	contains "$T/platform.log" "can trace other users' processes" \
+	    "as root: it can trace other users' processes"
+	[ "$(awk '/^CapEff/ { print $2 }' "/proc/$daemon/status")" = \
+	    000000000008012e ]
+	ok $? "as root: only the capabilities it uses are left"
+	if command -v setpriv >/dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups \
+		    --inh-caps=-all --bounding-set=-all "$HANDOFFD" platform \
+		    --listen 127.0.0.1:0 >/dev/null 2>"$T/nobody.log" &
+		nobody=$!
+		EXTRA_PIDS="$EXTRA_PIDS $nobody"
+		wait_for "$T/nobody.log" '^Listening on' 20
+		contains "$T/nobody.log" "cannot trace other users' processes" \
+		    "as nobody: it says it cannot trace other users' processes"
+		kill "$nobody"
+		wait "$nobody" 2>/dev/null
+	fi
+fi
+
 # 1. platform connect, then run: a session through the same port.
 run_platform_lldb basic "connect://127.0.0.1:$PORT" \
 	"breakpoint set -n add" \
@@ -53,7 +76,7 @@ contains "$T/platform.log" "session worker [0-9]+" "the session ran in a worker"
 spin_pid=
 "$PROGS/spin" >/dev/null 2>&1 &
 spin_pid=$!
-EXTRA_PIDS="$spin_pid"
+EXTRA_PIDS="$EXTRA_PIDS $spin_pid"
 $PY "$API" "connect://127.0.0.1:$PORT" "$HELLO" "$T" "$daemon" two crash \
     "attach=$spin_pid" >"$T/api.out" 2>"$T/api.err"
 tap_from "$T/api.out"
