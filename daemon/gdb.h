@@ -190,6 +190,8 @@ void	 gdb_end_all(struct gsess *);
 void	 gdb_pass_signals(struct gsess *, struct rsp_cursor *, bool program);
 
 /* Registers, memory, breakpoints (gdb_data.c). */
+/* "NN:value;" for register i, as stop replies expedite it. */
+void	 gdb_put_reg(struct rsp_buf *, struct regs *, unsigned i);
 void	 gdb_read_regs(struct gsess *);		/* g */
 void	 gdb_write_regs(struct gsess *, struct rsp_cursor *);	/* G */
 void	 gdb_read_reg(struct gsess *, struct rsp_cursor *);	/* p */

@@ -32,6 +32,19 @@ stopped_thread(struct gsess *s)
 }
 
 void
+gdb_put_reg(struct rsp_buf *b, struct regs *r, unsigned i)
+{
+	uint8_t v[REGS_MAX_REG_BYTES];
+	int n;
+
+	if ((n = regs_get(r, i, v)) <= 0)
+		return;
+	rsp_buf_addf(b, "%02x:", i);
+	rsp_buf_addhex(b, v, (size_t)n);
+	rsp_buf_addc(b, ';');
+}
+
+void
 gdb_read_regs(struct gsess *s)
 {
 	uint8_t v[REGS_MAX_REG_BYTES];

@@ -571,21 +571,14 @@ put_thread_list(struct gsess *s, struct rsp_buf *b, struct proc *p)
 static void
 put_gp_registers(struct rsp_buf *b, struct thr *t)
 {
-	uint8_t v[REGS_MAX_REG_BYTES];
 	struct regs *r;
 	unsigned i;
-	int n;
 
 	if ((r = thr_regs(t, false)) == NULL)
 		return;
 	for (i = 0; i < LLDB_EXPEDITED_GP && i < regs_count(); i++) {
-		if (i == 6 || i == 7 || i == 16)	/* rbp rsp rip: sent */
-			continue;
-		if ((n = regs_get(r, i, v)) <= 0)
-			continue;
-		rsp_buf_addf(b, "%02x:", i);
-		rsp_buf_addhex(b, v, (size_t)n);
-		rsp_buf_addc(b, ';');
+		if (i != 6 && i != 7 && i != 16)	/* rbp rsp rip: sent */
+			gdb_put_reg(b, r, i);
 	}
 }
 

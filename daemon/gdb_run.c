@@ -30,20 +30,13 @@ static void	gdb_poll_cb(void *);
 static void
 put_expedited(struct gsess *s, struct thr *t)
 {
-	uint8_t v[REGS_MAX_REG_BYTES];
 	struct regs *r;
 	unsigned i;
-	int n;
 
 	if ((r = thr_regs(t, false)) == NULL)
 		return;
-	for (i = 0; i < sizeof(expedited) / sizeof(expedited[0]); i++) {
-		if ((n = regs_get(r, expedited[i], v)) <= 0)
-			continue;
-		rsp_buf_addf(&s->s_reply, "%02x:", expedited[i]);
-		rsp_buf_addhex(&s->s_reply, v, n);
-		rsp_buf_addc(&s->s_reply, ';');
-	}
+	for (i = 0; i < sizeof(expedited) / sizeof(expedited[0]); i++)
+		gdb_put_reg(&s->s_reply, r, expedited[i]);
 }
 
 static void

@@ -82,32 +82,31 @@ wait_for() {
 	return 0
 }
 
-# start_server ARGS...: handoffd gdbserver in the background; sets
-# SERVER_PID and PORT (TCP) from "Listening on port N".
-start_server() {
-	: >"$T/server.log"	# never match an earlier server's lines
-	"$HANDOFFD" gdbserver "$@" >"$T/server.out" 2>"$T/server.log" &
+# start_handoffd NAME SUBCOMMAND ARGS...: handoffd in the background,
+# output in $T/NAME.out and $T/NAME.log; sets SERVER_PID and PORT (TCP)
+# from "Listening on port N".
+start_handoffd() {
+	local name=$1
+	shift
+	: >"$T/$name.log"	# never match an earlier server's lines
+	"$HANDOFFD" "$@" >"$T/$name.out" 2>"$T/$name.log" &
 	SERVER_PID=$!
-	if ! wait_for "$T/server.log" '^Listening on' 20; then
-		echo "# server did not start" >&2
+	if ! wait_for "$T/$name.log" '^Listening on' 20; then
+		echo "# $name did not start" >&2
 		return 1
 	fi
-	PORT=$(sed -n 's/^Listening on port \([0-9]*\)$/\1/p' "$T/server.log")
+	PORT=$(sed -n 's/^Listening on port \([0-9]*\)$/\1/p' "$T/$name.log")
 	return 0
 }
 
-# start_platform ARGS...: handoffd platform in the background; sets
-# SERVER_PID and PORT (TCP) from "Listening on port N".
+# start_server ARGS...: handoffd gdbserver ARGS ($T/server.log).
+start_server() {
+	start_handoffd server gdbserver "$@"
+}
+
+# start_platform ARGS...: handoffd platform ARGS ($T/platform.log).
 start_platform() {
-	: >"$T/platform.log"
-	"$HANDOFFD" platform "$@" >"$T/platform.out" 2>"$T/platform.log" &
-	SERVER_PID=$!
-	if ! wait_for "$T/platform.log" '^Listening on' 20; then
-		echo "# platform did not start" >&2
-		return 1
-	fi
-	PORT=$(sed -n 's/^Listening on port \([0-9]*\)$/\1/p' "$T/platform.log")
-	return 0
+	start_handoffd platform platform "$@"
 }
 
 # tap_from FILE: count the "ok - X" / "not ok - X" lines a helper
