@@ -317,7 +317,7 @@ def stops(tr):
         why = re.search(r"reason:([a-z]+)", r)
         got = (m.group(1) + m.group(2) + (" " + why.group(1) if why else "")) if m else short(r, 20)
         out.append(short(re.sub(r":p?[0-9a-f]+\.[0-9a-f-]+|:[0-9a-f]+$", "", p), 18) + " -> " + got)
-    return out[-8:]
+    return out[:16]
 
 
 def test_logdir(rundir, unit, name):

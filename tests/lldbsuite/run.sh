@@ -72,9 +72,16 @@ API/commands/process/attach-resume
 API/commands/process/continue_to_bkpt
 API/commands/process/signal
 API/commands/process/handle
+API/commands/process/launch-with-shellexpand
+API/python_api/process/io
 API/functionalities/exec
 API/functionalities/signal
 API/functionalities/inferior-crashing/TestInferiorCrashing.py
+API/functionalities/inferior-crashing/TestInferiorCrashingStep.py
+API/functionalities/load_unload
+API/functionalities/load_after_attach
+API/functionalities/memory-region
+API/functionalities/process_group
 API/functionalities/breakpoint/breakpoint_command
 API/functionalities/breakpoint/breakpoint_conditions
 API/functionalities/breakpoint/breakpoint_hit_count
