@@ -3,9 +3,9 @@
 # installed lldb 16 against one or more gdbserver binaries (lldb-server-16,
 # `handoffd`), and compare them test by test.
 #
-# Not part of CI: see RESULTS.md for the time it takes (about 10 minutes per
+# Not part of CI: see RESULTS.md for the time it takes (about 3.5 minutes per
 # server on 2 cores when every test passes; a server that stalls costs the
-# suite's packet timeouts).
+# suite's 20 s packet timeouts and the per-file timeouts below).
 #
 # Usage (as root, on Debian 12):
 #   tests/lldbsuite/run.sh SERVER...      # e.g. /usr/bin/lldb-server-16 /tmp/h4/handoffd
