@@ -12,6 +12,7 @@
 #include "daemon/gdb.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "daemon/tgtlog.h"
 
 #define GDB_MAX_THREADS_LISTED	512	/* thread ids per qs/qfThreadInfo */
 #define GDB_MAX_ERROR_MSG	256	/* bytes of an error message sent */
@@ -35,6 +36,7 @@ gsess_new(struct loop *l)
 	s->s_loop = l;
 	if ((s->s_tgt = tgt_new()) == NULL)
 		fatal("tgt_new");
+	s->s_tgt->g_note = tgtlog_note;
 	rsp_buf_init(&s->s_reply);
 	rsp_buf_init(&s->s_xdoc);
 	s->s_shell = true;

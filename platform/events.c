@@ -2,15 +2,18 @@
  * events.c -- what a wait status means, and what we do about it.
  *
  * Every status the kernel reports for a thread we trace comes through
- * tgt_status.  It either handles the event inside (a new thread, a fork
- * child to let go, our own SIGSTOP) and lets the thread go on, or marks a
- * stop event pending on the thread for the packet layer to report.
+ * tgt_status.  It either handles the event inside (a new thread, a new
+ * process to let go, our own SIGSTOP) and lets the thread go on, or marks
+ * a stop event pending on the thread for the packet layer to report.
  */
+#include <linux/kcmp.h>
 #include <sys/ptrace.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +74,13 @@ first_status(pid_t pid, int *status)
 }
 
 void
+tgt_note(struct target *g, const struct tgt_note *n)
+{
+	if (g->g_note != NULL)
+		g->g_note(g->g_note_arg, n);
+}
+
+void
 thr_gone(struct thr *t)
 {
 	struct proc *p = t->t_proc;
@@ -122,16 +132,106 @@ ev_exit(struct thr *t, int status)
 	p->p_exited = true;
 }
 
-/* 2. PTRACE_EVENT_CLONE: a new thread, stopped by SIGSTOP at birth. */
+/*
+ * The thread group of task tid (Tgid of /proc/TID/status), or -1.  The
+ * kernel does not tell the tracer the clone flags; the Tgid says whether
+ * CLONE_THREAD was among them, as lldb-server's MonitorClone decides.
+ */
+pid_t
+thr_tgid(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = -1;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if ((fp = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		if (strncmp(line, "Tgid:", 5) == 0) {
+			tgid = (pid_t)strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	fclose(fp);
+	return tgid > 0 ? tgid : -1;
+}
+
+/* Does process pid share its memory with other (CLONE_VM)?  -1: unknown. */
+static int
+shares_vm(pid_t pid, pid_t other)
+{
+	long r = syscall(SYS_kcmp, pid, other, KCMP_VM, 0, 0);
+
+	return r == -1 ? -1 : r == 0;
+}
+
+/*
+ * A new process (fork, vfork, or a clone without CLONE_THREAD), traced
+ * and stopped at birth.  We let it go without our breakpoints:
+ *    a. its own copy of memory: the original bytes go back in the copy;
+ *    b. the parent's memory, parent suspended (vfork, CLONE_VFORK): the
+ *       breakpoints come out of it until PTRACE_EVENT_VFORK_DONE;
+ *    c. the parent's memory, both running (CLONE_VM alone): taking them
+ *       out would take them out of the parent too, for good; they stay,
+ *       and the child dies of SIGTRAP if it runs into one.
+ * With kcmp unavailable the event says which: only vfork shares.
+ */
+static void
+child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
+{
+	struct proc *p = t->t_proc;
+	struct tgt_note n;
+	int status, shared;
+
+	memset(&n, 0, sizeof(n));
+	n.n_kind = NOTE_CHILD_DETACHED;
+	n.n_pid = child;
+	n.n_ppid = p->p_pid;
+	n.n_how = how;
+	if (first_status(child, &status) == -1 || !WIFSTOPPED(status)) {
+		n.n_kind = NOTE_CHILD_LOST;
+		goto out;
+	}
+	if ((shared = shares_vm(p->p_pid, child)) == -1)
+		shared = (how == CHILD_VFORK);
+	n.n_shared_vm = shared;
+	if (!shared)
+		bp_clear_in(p, child);
+	else if (how == CHILD_VFORK)
+		bp_lift(p);
+	else
+		n.n_bps_left = p->p_nbps;
+	if (ptrace(PTRACE_DETACH, child, NULL, NULL) == -1)
+		n.n_kind = NOTE_CHILD_LOST;
+out:
+	tgt_note(p->p_tgt, &n);
+}
+
+/*
+ * 2. PTRACE_EVENT_CLONE: a new thread, stopped by SIGSTOP at birth, or,
+ *    without CLONE_THREAD, a new process (another thread group), handled
+ *    as a fork child.
+ */
 static void
 ev_clone(struct thr *t)
 {
 	unsigned long msg;
 	struct thr *n;
+	pid_t tgid;
 	int status;
 
-	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == -1 ||
-	    (n = thr_new(t->t_proc, (pid_t)msg)) == NULL) {
+	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == -1) {
+		thr_go_on(t);
+		return;
+	}
+	tgid = thr_tgid((pid_t)msg);
+	if (tgid != -1 && tgid != t->t_proc->p_pid) {
+		child_let_go(t, (pid_t)msg, CHILD_CLONE);
+		thr_go_on(t);
+		return;
+	}
+	if ((n = thr_new(t->t_proc, (pid_t)msg)) == NULL) {
 		thr_go_on(t);
 		return;
 	}
@@ -147,27 +247,14 @@ ev_clone(struct thr *t)
 	thr_go_on(t);
 }
 
-/*
- * 3. PTRACE_EVENT_FORK / VFORK: the child is traced and stopped.  We let
- * it go without our breakpoints: a fork child gets the original bytes
- * back in its own copy; a vfork child shares the parent's memory, so the
- * breakpoints come out of it until PTRACE_EVENT_VFORK_DONE.
- */
+/* 3. PTRACE_EVENT_FORK / VFORK: see child_let_go. */
 static void
 ev_fork(struct thr *t, bool vfork)
 {
-	struct proc *p = t->t_proc;
 	unsigned long msg;
-	int status;
 
-	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == 0 &&
-	    first_status((pid_t)msg, &status) == 0 && WIFSTOPPED(status)) {
-		if (vfork)
-			bp_lift(p);
-		else
-			bp_clear_in(p, (pid_t)msg);
-		ptrace(PTRACE_DETACH, (pid_t)msg, NULL, NULL);
-	}
+	if (ptrace(PTRACE_GETEVENTMSG, t->t_tid, NULL, &msg) == 0)
+		child_let_go(t, (pid_t)msg, vfork ? CHILD_VFORK : CHILD_FORK);
 	thr_go_on(t);
 }
 

@@ -24,6 +24,10 @@ void		 thr_invalidate(struct thr *);
 int		 thr_resume(struct thr *);
 void		 tgt_status(struct target *, pid_t, int status);
 int		 mem_open(struct proc *);
+/* The thread group (process) task tid belongs to, or -1. */
+pid_t		 thr_tgid(pid_t tid);
+/* Hand a fact to the session's g_note hook, if any. */
+void		 tgt_note(struct target *, const struct tgt_note *);
 
 static inline int
 syscall_tgkill(pid_t pid, pid_t tid, int sig)

@@ -286,6 +286,32 @@ tgt_unstopped(struct target *g)
 }
 
 /*
+ * A thread our SIGSTOP cannot reach (tgkill failed, ESRCH as a rule):
+ * no stop will ever come from it, so it is not waited for.  Whatever it
+ * is -- gone (reaped), a zombie, or a task of another thread group that
+ * was never ours -- it is forgotten, and the session told what it was.
+ * A leader is kept, stopped, until its process's exit is reported.
+ */
+static void
+thr_unreachable(struct thr *t, int err)
+{
+	struct proc *p = t->t_proc;
+	struct tgt_note n;
+
+	memset(&n, 0, sizeof(n));
+	n.n_kind = NOTE_THREAD_DROPPED;
+	n.n_pid = p->p_pid;
+	n.n_tid = t->t_tid;
+	n.n_errno = err;
+	n.n_tgid = thr_tgid(t->t_tid);
+	n.n_state = procfs_thread_state(n.n_tgid == -1 ? p->p_pid : n.n_tgid,
+	    t->t_tid);
+	t->t_want_sigstop = false;
+	thr_gone(t);
+	tgt_note(p->p_tgt, &n);
+}
+
+/*
  * Stop every running thread and wait until each is stopped.  Threads
  * that report another event first keep it pending; their SIGSTOP is
  * still queued and is swallowed when they next run (t_want_sigstop).
@@ -294,17 +320,20 @@ void
 tgt_stop_all(struct target *g)
 {
 	struct proc *p;
-	struct thr *t;
+	struct thr *t, *tt;
 	int status;
 	pid_t r;
 
 	g->g_stopping = true;
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
-		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+		TAILQ_FOREACH_SAFE(t, &p->p_threads, t_entry, tt) {
 			if (t->t_stopped || t->t_want_sigstop)
 				continue;
-			if (syscall_tgkill(p->p_pid, t->t_tid, SIGSTOP) == 0)
-				t->t_want_sigstop = true;
+			if (syscall_tgkill(p->p_pid, t->t_tid, SIGSTOP) == -1) {
+				thr_unreachable(t, errno);
+				continue;
+			}
+			t->t_want_sigstop = true;
 			/*
 			 * A leader that called pthread_exit is a zombie until
 			 * the last thread goes: it will never stop, and its

@@ -129,8 +129,36 @@ struct launch {
 	const char *l_stdio[3];		/* files for fds 0, 1, 2, or NULL */
 };
 
+/*
+ * Facts about what the target did on its own, for the session to log:
+ * the platform layer decides, the daemon tells.
+ */
+enum tgt_child_how { CHILD_FORK, CHILD_VFORK, CHILD_CLONE };
+
+enum tgt_note_kind {
+	NOTE_CHILD_DETACHED,	/* a new process let go, untraced */
+	NOTE_CHILD_LOST,	/* a new process gone before it was let go */
+	NOTE_THREAD_DROPPED,	/* could not be stopped: forgotten */
+};
+
+struct tgt_note {
+	enum tgt_note_kind n_kind;
+	pid_t		 n_pid;		/* child, or the thread's process */
+	pid_t		 n_ppid;	/* the child's parent */
+	pid_t		 n_tid;		/* the thread dropped */
+	enum tgt_child_how n_how;
+	bool		 n_shared_vm;	/* the child shares the parent's memory */
+	unsigned	 n_bps_left;	/* breakpoints left in a sharing child */
+	int		 n_errno;	/* why the thread could not be signalled */
+	int		 n_state;	/* its state letter, -1 if no such task */
+	pid_t		 n_tgid;	/* its thread group, -1 if gone */
+};
+
 struct target {
 	TAILQ_HEAD(, proc) g_procs;
+	/* Called with each fact as it happens; NULL: nobody listens. */
+	void		(*g_note)(void *, const struct tgt_note *);
+	void		*g_note_arg;
 	bool		 g_running;	/* resumed and not yet reported */
 	bool		 g_stopping;	/* inside tgt_stop_all */
 	bool		 g_need_poll;	/* a thread vanished while resuming */
