@@ -186,7 +186,7 @@ conn_send(struct conn *c, const char *payload, size_t len)
 	if (c->c_dead)
 		return;
 	log_packet(c->c_name, "<-", payload, len);
-	if (rsp_frame(&c->c_out, '$', payload, len, true) == -1)
+	if (rsp_frame(&c->c_out, '$', payload, len, !c->c_norle) == -1)
 		fatal("%s: frame", c->c_name);
 	if (!c->c_noack) {
 		rsp_buf_reset(&c->c_last);
@@ -216,6 +216,12 @@ conn_set_noack(struct conn *c, bool on)
 {
 	c->c_noack = on;
 	rsp_decoder_noack(&c->c_dec, on);
+}
+
+void
+conn_set_rle(struct conn *c, bool on)
+{
+	c->c_norle = !on;
 }
 
 static void

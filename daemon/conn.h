@@ -38,6 +38,7 @@ struct conn {
 	struct rsp_buf	 c_out;		/* framed, not yet written */
 	struct rsp_buf	 c_last;	/* last packet, for a NAK */
 	bool		 c_noack;
+	bool		 c_norle;	/* replies without run-length encoding */
 	bool		 c_eof;		/* no more input */
 	bool		 c_dead;	/* closed; free when safe */
 	bool		 c_paused;	/* not reading or handling packets */
@@ -57,6 +58,8 @@ void	 conn_sendstr(struct conn *, const char *);
 /* Send a packet whose payload was built in buf (then reset). */
 void	 conn_sendbuf(struct conn *, struct rsp_buf *);
 void	 conn_set_noack(struct conn *, bool);
+/* Run-length encode what is sent (the default; lldb-server never does). */
+void	 conn_set_rle(struct conn *, bool);
 /* Flush what can be written; -1 if the peer is gone. */
 int	 conn_flush(struct conn *);
 /* Output not yet written. */

@@ -133,10 +133,19 @@ gdb_conn_closed(struct conn *c)
 
 /* ------------------------------------------------------------ replies */
 
+/* lldb-server never run-length encodes; lldb's test suite cannot read it. */
+static struct conn *
+gdb_conn(struct gsess *s)
+{
+	if (s->s_conn != NULL)
+		conn_set_rle(s->s_conn, !s->s_lldb);
+	return s->s_conn;
+}
+
 void
 gdb_reply(struct gsess *s, const char *r)
 {
-	if (s->s_conn != NULL)
+	if (gdb_conn(s) != NULL)
 		conn_sendstr(s->s_conn, r);
 }
 
@@ -158,7 +167,7 @@ gdb_replyf(struct gsess *s, const char *fmt, ...)
 void
 gdb_reply_buf(struct gsess *s)
 {
-	if (s->s_conn != NULL)
+	if (gdb_conn(s) != NULL)
 		conn_sendbuf(s->s_conn, &s->s_reply);
 	rsp_buf_reset(&s->s_reply);
 }
@@ -282,11 +291,23 @@ gdb_set_thread(struct gsess *s, struct rsp_cursor *c)
 {
 	char which = *c->c_p;
 	pid_t pid, tid;
+	bool haspid;
 
 	c->c_p++;
+	haspid = rsp_cursor_left(c) > 0 && *c->c_p == 'p';
 	if ((which != 'g' && which != 'c') ||
 	    gdb_parse_ptid(s, c, &pid, &tid) == -1) {
 		gdb_error(s, EINVAL, "bad thread id");
+		return;
+	}
+	/*
+	 * lldb-server: Hg's pid must be the thread's process, not 0 or -1
+	 * (Eff).  Neither known: no such thread, as for gdb.
+	 */
+	if (s->s_lldb && haspid && which == 'g' && (pid <= 0 ||
+	    (tgt_proc(s->s_tgt, pid) == NULL && tid > 0 &&
+	    tgt_thr(s->s_tgt, tid) != NULL))) {
+		gdb_reply(s, "Eff");
 		return;
 	}
 	if ((tid > 0 || pid > 0) && gdb_select(s, pid, tid) == NULL) {
@@ -435,14 +456,39 @@ gdb_attached(struct gsess *s, struct rsp_cursor *c)
 
 /* ------------------------------------------------------------ qSupported */
 
+/*
+ * A feature lldb 16 sends ("xmlRegisters=i386,arm,mips,arc;multiprocess+;
+ * fork-events+;vfork-events+") or that lldb-server's tests send alone.
+ * gdb sends xmlRegisters=i386 too, but always with swbreak+ and others.
+ */
+static bool
+lldb_feature(const char *f, size_t flen)
+{
+	static const char *const lldb[] = { "multiprocess+", "fork-events+",
+	    "vfork-events+" };
+	size_t i;
+
+	if (flen >= 13 && memcmp(f, "xmlRegisters=", 13) == 0)
+		return true;
+	for (i = 0; i < sizeof(lldb) / sizeof(lldb[0]); i++)
+		if (flen == strlen(lldb[i]) && memcmp(f, lldb[i], flen) == 0)
+			return true;
+	return false;
+}
+
 static void
 gdb_supported(struct gsess *s, struct rsp_cursor *c)
 {
 	const char *f;
 	size_t flen;
+	bool gdbish = false;
+	int n = 0;
 
 	rsp_cursor_skip(c, ":");
 	while (rsp_get_field(c, ';', &f, &flen) == 0) {
+		n++;
+		if (!lldb_feature(f, flen))
+			gdbish = true;
 		if (flen == 13 && memcmp(f, "multiprocess+", 13) == 0)
 			s->s_multiprocess = true;
 		else if (flen == 8 && memcmp(f, "swbreak+", 8) == 0)
@@ -451,6 +497,16 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 			s->s_hwbreak = true;
 		else if (flen == 12 && memcmp(f, "exec-events+", 12) == 0)
 			s->s_exec_events = true;
+	}
+	/*
+	 * lldb's dialect: a bare qSupported, or lldb's features only (but a
+	 * lone multiprocess+, which our own gdb-style clients send).
+	 */
+	if (!gdbish && !(n == 1 && s->s_multiprocess))
+		s->s_lldb = true;
+	if (s->s_lldb) {
+		gdb_lldb_supported(s);
+		return;
 	}
 	s->s_tgt->g_exec_events = s->s_exec_events;
 	gdb_replyf(s, "PacketSize=%x;"
@@ -567,7 +623,7 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 		s->s_lldb = s->s_list_threads = true;
 		gdb_ok(s);
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
-		s->s_err_strings = true;
+		s->s_lldb = s->s_err_strings = true;
 		gdb_ok(s);
 	} else if (rsp_cursor_skip(c, "QNonStop:0")) {
 		gdb_ok(s);
@@ -667,6 +723,8 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 {
 	struct rsp_cursor c;
 
+	/* lldb-server reports exec to lldb without exec-events+. */
+	s->s_tgt->g_exec_events = s->s_exec_events || s->s_lldb;
 	if (len > 0 && strchr("gGpP", p[0]) != NULL)
 		gdb_lldb_thread_suffix(s, p, &len);
 	rsp_cursor_init(&c, p, len);

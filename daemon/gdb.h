@@ -206,6 +206,7 @@ void	 gdb_restore_regs(struct gsess *, struct rsp_cursor *);
 
 /* lldb's session packets (gdb_lldb.c). */
 int	 gdb_lldb_query(struct gsess *, struct rsp_cursor *);
+void	 gdb_lldb_supported(struct gsess *);
 void	 gdb_lldb_thread_suffix(struct gsess *, char *, size_t *);
 /* lldb's keys in a T stop reply for t (name, threads, reason...). */
 void	 gdb_lldb_stop_keys(struct gsess *, struct rsp_buf *, struct thr *);

@@ -188,12 +188,42 @@ lldb_thread_stop_info(struct gsess *s, struct rsp_cursor *c)
 	gdb_thread_stop(s, t);
 }
 
+/* qEcho:TEXT: the packet back, as lldb-server sends it. */
+static void
+lldb_echo(struct gsess *s, struct rsp_cursor *c)
+{
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addf(&s->s_reply, "qEcho:");
+	rsp_buf_add(&s->s_reply, c->c_p, rsp_cursor_left(c));
+	gdb_reply_buf(s);
+}
+
+/*
+ * qSupported from lldb: lldb-server 16's set (its HandleFeatures), no
+ * more, since lldb's own test suite rejects any feature it does not
+ * know.  multiprocess+ only when the client offered it.
+ */
+void
+gdb_lldb_supported(struct gsess *s)
+{
+	gdb_replyf(s, "PacketSize=%x;QStartNoAckMode+;qEcho+;native-signals+;"
+	    "QThreadSuffixSupported+;QListThreadsInStopReply+;"
+	    "qXfer:features:read+;QPassSignals+;qXfer:auxv:read+;"
+	    "qXfer:libraries-svr4:read+;qXfer:siginfo:read+%s",
+	    RSP_MAX_PACKET, s->s_multiprocess ? ";multiprocess+" : "");
+}
+
 /* The q packets lldb sends; 0 if handled, -1 if not one of them. */
 int
 gdb_lldb_query(struct gsess *s, struct rsp_cursor *c)
 {
 	if (rsp_cursor_skip(c, "qHostInfo"))
 		lldb_host_info(s);
+	else if (rsp_cursor_skip(c, "qEcho:"))
+		lldb_echo(s, c);
+	else if (rsp_cursor_left(c) == strlen("qMemoryRegionInfo") &&
+	    rsp_cursor_skip(c, "qMemoryRegionInfo"))
+		gdb_ok(s);	/* "is it supported?" */
 	else if (rsp_cursor_skip(c, "qProcessInfo") && rsp_cursor_eof(c))
 		lldb_process_info(s);
 	else if (rsp_cursor_skip(c, "qRegisterInfo"))
@@ -567,7 +597,7 @@ put_thread_list(struct gsess *s, struct rsp_buf *b, struct proc *p)
 	rsp_buf_addc(b, ';');
 }
 
-/* The rest of the general registers, after the ones every reply has. */
+/* The general registers, in order, after the thread keys. */
 static void
 put_gp_registers(struct rsp_buf *b, struct thr *t)
 {
@@ -576,10 +606,8 @@ put_gp_registers(struct rsp_buf *b, struct thr *t)
 
 	if ((r = thr_regs(t, false)) == NULL)
 		return;
-	for (i = 0; i < LLDB_EXPEDITED_GP && i < regs_count(); i++) {
-		if (i != 6 && i != 7 && i != 16)	/* rbp rsp rip: sent */
-			gdb_put_reg(b, r, i);
-	}
+	for (i = 0; i < LLDB_EXPEDITED_GP && i < regs_count(); i++)
+		gdb_put_reg(b, r, i);
 }
 
 /*

@@ -1,0 +1,361 @@
+/*
+ * check_dialect.c -- lldb's dialect against gdb's, on the wire: what a
+ * client that sends lldb's qSupported (a bare one, or xmlRegisters=
+ * with lldb's features) gets, as lldb-server 16 sends it, and that a
+ * gdb-style client still gets gdbserver's replies.
+ *
+ * The client here is raw: it frames, acknowledges and reads packets
+ * itself, so run-length encoding is seen as sent.  Each test starts
+ * "handoffd gdbserver --once" on a free port with its program.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "client/rspc.h"
+#include "rsp/rsp.h"
+#include "tests/ck.h"
+#include "tests/integration/itest.h"
+
+#define SRV_START_MS	10000	/* for "Listening on port N" */
+#define SRV_EXIT_MS	10000	/* for the server to exit */
+#define REPLY_MS	10000	/* for one reply */
+#define SRV_MAX_ERR	16384	/* bytes of the server's stderr kept */
+#define RAW_MAX		(RSP_MAX_PACKET + 16) /* bytes of one raw reply */
+
+#define LISTENING	"Listening on port "
+
+/* A gdb 13 qSupported on x86-64. */
+#define GDB_FEATURES	"qSupported:multiprocess+;swbreak+;hwbreak+;" \
+	"qRelocInsn+;fork-events+;vfork-events+;exec-events+;" \
+	"vContSupported+;QThreadEvents+;no-resumed+;xmlRegisters=i386"
+/* lldb 16's. */
+#define LLDB_FEATURES	"qSupported:xmlRegisters=i386,arm,mips,arc;" \
+	"multiprocess+;fork-events+;vfork-events+"
+/* lldb-server 16's reply to a bare qSupported, PacketSize aside. */
+#define LLDB_REPLY	"QStartNoAckMode+;qEcho+;native-signals+;" \
+	"QThreadSuffixSupported+;QListThreadsInStopReply+;" \
+	"qXfer:features:read+;QPassSignals+;qXfer:auxv:read+;" \
+	"qXfer:libraries-svr4:read+;qXfer:siginfo:read+"
+
+struct srv {
+	pid_t		 s_pid;
+	int		 s_errfd;
+	char		 s_err[SRV_MAX_ERR];
+	size_t		 s_errlen;
+	int		 s_fd;		/* the raw connection */
+	char		 s_in[RAW_MAX];
+	size_t		 s_inlen;
+	char		 s_reply[RAW_MAX];	/* payload, as sent */
+};
+
+/* Start handoffd on argv (absolute program path first) and connect. */
+static void
+srv_start(struct srv *sv, char *const prog[])
+{
+	char *argv[16], exe[1024];
+	struct sockaddr_in sin;
+	const char *hit;
+	int n = 0, i;
+
+	memset(sv, 0, sizeof(*sv));
+	path_of(exe, sizeof(exe), "handoffd");
+	argv[n++] = exe;
+	argv[n++] = "gdbserver";
+	argv[n++] = "--once";
+	argv[n++] = "127.0.0.1:0";
+	for (i = 0; prog[i] != NULL && n < 15; i++)
+		argv[n++] = prog[i];
+	argv[n] = NULL;
+	sv->s_pid = spawn(argv, &sv->s_errfd);
+	hit = read_until(sv->s_errfd, sv->s_err, sizeof(sv->s_err),
+	    &sv->s_errlen, LISTENING, now_ms() + SRV_START_MS);
+	ck_assert_msg(hit != NULL, "server did not start: %s", sv->s_err);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(hit + strlen(LISTENING)));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ne(sv->s_fd = socket(AF_INET, SOCK_STREAM, 0), -1);
+	ck_assert_int_eq(connect(sv->s_fd, (struct sockaddr *)&sin,
+	    sizeof(sin)), 0);
+}
+
+static void
+srv_finish(struct srv *sv)
+{
+	close(sv->s_fd);
+	kill(sv->s_pid, SIGTERM);
+	if (wait_exit(sv->s_pid, SRV_EXIT_MS) == -1) {
+		kill(sv->s_pid, SIGKILL);
+		waitpid(sv->s_pid, NULL, 0);
+	}
+	close(sv->s_errfd);
+}
+
+static void
+raw_send(struct srv *sv, const char *pkt)
+{
+	struct rsp_buf b;
+
+	rsp_buf_init(&b);
+	ck_assert_int_eq(rsp_frame(&b, '$', pkt, strlen(pkt), false), 0);
+	ck_assert_int_eq(write(sv->s_fd, rsp_buf_head(&b), rsp_buf_used(&b)),
+	    (ssize_t)rsp_buf_used(&b));
+	rsp_buf_free(&b);
+}
+
+/* The next packet's payload as sent (acks skipped); acknowledged. */
+static const char *
+raw_wait(struct srv *sv)
+{
+	struct pollfd pfd = { .fd = sv->s_fd, .events = POLLIN };
+	long long end = now_ms() + REPLY_MS;
+	char *dollar, *hash;
+	size_t n;
+	ssize_t got;
+
+	for (;;) {
+		sv->s_in[sv->s_inlen] = '\0';
+		if ((dollar = strchr(sv->s_in, '$')) != NULL &&
+		    (hash = strchr(dollar, '#')) != NULL &&
+		    (size_t)(hash + 3 - sv->s_in) <= sv->s_inlen)
+			break;
+		ck_assert_msg(now_ms() < end && poll(&pfd, 1, REPLY_MS) == 1,
+		    "no reply; have \"%s\"", sv->s_in);
+		got = read(sv->s_fd, sv->s_in + sv->s_inlen,
+		    sizeof(sv->s_in) - 1 - sv->s_inlen);
+		ck_assert_int_gt(got, 0);
+		sv->s_inlen += (size_t)got;
+	}
+	n = (size_t)(hash - dollar - 1);
+	memcpy(sv->s_reply, dollar + 1, n);
+	sv->s_reply[n] = '\0';
+	n = (size_t)(hash + 3 - sv->s_in);
+	memmove(sv->s_in, sv->s_in + n, sv->s_inlen - n);
+	sv->s_inlen -= n;
+	ck_assert_int_eq(write(sv->s_fd, "+", 1), 1);
+	return (sv->s_reply);
+}
+
+static const char *
+raw_req(struct srv *sv, const char *pkt)
+{
+	raw_send(sv, pkt);
+	return (raw_wait(sv));
+}
+
+#define REPLY_IS(sv, pkt, want) do {					\
+	const char *r_ = raw_req((sv), (pkt));				\
+	ck_assert_msg(strcmp(r_, (want)) == 0,				\
+	    "%s: got \"%.300s\", want \"%s\"", (pkt), r_, (want));	\
+} while (0)
+
+static void
+start_hello(struct srv *sv)
+{
+	static char path[1024];
+	char *prog[2] = { path, NULL };
+
+	path_of(path, sizeof(path), "tests/progs/hello");
+	srv_start(sv, prog);
+}
+
+static pid_t
+inferior_pid(struct srv *sv)
+{
+	const char *hit = strstr(sv->s_err, "pid = ");
+
+	ck_assert_msg(hit != NULL, "no pid in %s", sv->s_err);
+	return ((pid_t)atoi(hit + 6));
+}
+
+/* ------------------------------------------------------------ qSupported */
+
+START_TEST(bare_qsupported_gets_lldb_servers_features)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	r = raw_req(&sv, "qSupported");
+	ck_assert_msg(strncmp(r, "PacketSize=", 11) == 0 &&
+	    strstr(r, ";" LLDB_REPLY) != NULL &&
+	    strcmp(strstr(r, ";" LLDB_REPLY), ";" LLDB_REPLY) == 0,
+	    "got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(lldbs_qsupported_gets_multiprocess_as_well)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	r = raw_req(&sv, LLDB_FEATURES);
+	ck_assert_msg(strstr(r, ";" LLDB_REPLY ";multiprocess+") != NULL &&
+	    strstr(r, "swbreak") == NULL && strstr(r, "QNonStop") == NULL,
+	    "got %s", r);
+	REPLY_IS(&sv, "qEcho:1", "qEcho:1");
+	REPLY_IS(&sv, "qMemoryRegionInfo", "OK");
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(gdbs_qsupported_gets_gdbservers_features)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	r = raw_req(&sv, GDB_FEATURES);
+	ck_assert_msg(strstr(r, "swbreak+") != NULL &&
+	    strstr(r, "QProgramSignals+") != NULL &&
+	    strstr(r, "qEcho") == NULL, "got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+/* ------------------------------------------------------------ replies */
+
+START_TEST(gdb_gets_run_length_encoding_and_registers_first)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	raw_req(&sv, GDB_FEATURES);
+	r = raw_req(&sv, "g");
+	ck_assert_msg(strchr(r, '*') != NULL, "g: no run in %s", r);
+	r = raw_req(&sv, "?");
+	ck_assert_msg(strncmp(r, "T0506:", 6) == 0 &&
+	    strstr(r, ";thread:") != NULL, "?: got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(lldb_gets_plain_hex_and_thread_first)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	raw_req(&sv, "qSupported");
+	r = raw_req(&sv, "g");
+	ck_assert_msg(strchr(r, '*') == NULL, "g: a run in %s", r);
+	r = raw_req(&sv, "?");
+	ck_assert_msg(strncmp(r, "T05thread:", 10) == 0 &&
+	    strchr(r, '*') == NULL, "?: got %s", r);
+	ck_assert_msg(strstr(r, ";00:") != NULL && strstr(r, ";06:") != NULL &&
+	    strstr(r, ";10:") != NULL, "?: registers missing in %s", r);
+	ck_assert_msg(strstr(r, ";10:") < strstr(r, "reason:"),
+	    "?: reason before registers in %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+/* ------------------------------------------------------------ packets */
+
+START_TEST(lldb_single_packets_as_lldb_server_answers_them)
+{
+	struct srv sv;
+	char pkt[64];
+	pid_t pid;
+
+	start_hello(&sv);
+	raw_req(&sv, "qSupported");
+	pid = inferior_pid(&sv);
+	snprintf(pkt, sizeof(pkt), "Hgp0.%x", (unsigned)pid);
+	REPLY_IS(&sv, pkt, "Eff");
+	snprintf(pkt, sizeof(pkt), "Hgp-1.%x", (unsigned)pid);
+	REPLY_IS(&sv, pkt, "Eff");
+	snprintf(pkt, sizeof(pkt), "Hgp1.%x", (unsigned)pid);
+	REPLY_IS(&sv, pkt, "Eff");
+	snprintf(pkt, sizeof(pkt), "Hgp%x.%x", (unsigned)pid, (unsigned)pid);
+	REPLY_IS(&sv, pkt, "OK");
+	REPLY_IS(&sv, "Hg0", "OK");
+	REPLY_IS(&sv, "Hc-1", "OK");
+	REPLY_IS(&sv, "QPassSignals:a;c ", "OK");
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(gdb_keeps_hg_with_pid_zero)
+{
+	struct srv sv;
+
+	start_hello(&sv);
+	raw_req(&sv, GDB_FEATURES);
+	REPLY_IS(&sv, "Hgp0.0", "OK");
+	REPLY_IS(&sv, "Hgp-1.-1", "OK");
+	srv_finish(&sv);
+}
+END_TEST
+
+/* ------------------------------------------------------------ exec */
+
+static void
+start_exec(struct srv *sv)
+{
+	char *prog[] = { "/bin/sh", "-c", "exec /bin/true", NULL };
+
+	srv_start(sv, prog);
+}
+
+START_TEST(lldb_sees_exec_as_lldb_server_reports_it)
+{
+	struct srv sv;
+	const char *r;
+
+	start_exec(&sv);
+	raw_req(&sv, "qSupported");
+	r = raw_req(&sv, "c");
+	ck_assert_msg(strncmp(r, "T13thread:", 10) == 0 &&
+	    strstr(r, ";reason:exec;") != NULL, "c: got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(gdb_without_exec_events_sees_a_sigtrap)
+{
+	struct srv sv;
+	const char *r;
+
+	start_exec(&sv);
+	raw_req(&sv, "qSupported:multiprocess+;swbreak+");
+	r = raw_req(&sv, "c");
+	ck_assert_msg(strncmp(r, "T05", 3) == 0 && strstr(r, "exec") == NULL,
+	    "c: got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+static Suite *
+dialect_suite(void)
+{
+	Suite *s = suite_create("dialect");
+
+	ck_add(s, "bare_qsupported", bare_qsupported_gets_lldb_servers_features,
+	    30, NULL);
+	ck_add(s, "lldb_qsupported", lldbs_qsupported_gets_multiprocess_as_well,
+	    30, NULL);
+	ck_add(s, "gdb_qsupported", gdbs_qsupported_gets_gdbservers_features,
+	    30, NULL);
+	ck_add(s, "gdb_rle", gdb_gets_run_length_encoding_and_registers_first,
+	    30, NULL);
+	ck_add(s, "lldb_plain", lldb_gets_plain_hex_and_thread_first, 30, NULL);
+	ck_add(s, "lldb_packets", lldb_single_packets_as_lldb_server_answers_them,
+	    30, NULL);
+	ck_add(s, "gdb_hg", gdb_keeps_hg_with_pid_zero, 30, NULL);
+	ck_add(s, "lldb_exec", lldb_sees_exec_as_lldb_server_reports_it, 30,
+	    NULL);
+	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
+	return s;
+}
+
+int
+main(void)
+{
+	return ck_run(dialect_suite());
+}
