@@ -264,8 +264,11 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 	/*
 	 * x86 has no read-only watchpoint: like gdbserver we say Z3 is not
 	 * supported, and gdb emulates it with an access watchpoint, which
-	 * lets it tell reads from writes by the value.
+	 * lets it tell reads from writes by the value.  lldb-server sets
+	 * an access one for lldb, which does not emulate: do the same.
 	 */
+	if (type == 3 && s->s_lldb)
+		type = 4;
 	if (type > 4 || type == 3) {
 		gdb_empty(s);
 		return;

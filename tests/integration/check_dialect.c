@@ -331,6 +331,74 @@ START_TEST(gdb_without_exec_events_sees_a_sigtrap)
 }
 END_TEST
 
+/* ------------------------------------------------------------ Z3 */
+
+/* Where sym is in the program pid runs (PIE: its first mapping). */
+static unsigned long long
+symbol_address(pid_t pid, const char *prog, const char *sym)
+{
+	char cmd[1200], line[512], path[64];
+	unsigned long long off = 0, base = 0;
+	FILE *fp;
+
+	snprintf(cmd, sizeof(cmd), "nm %s", prog);
+	ck_assert_ptr_nonnull(fp = popen(cmd, "r"));
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char name[256], type;
+
+		if (sscanf(line, "%llx %c %255s", &off, &type, name) == 3 &&
+		    strcmp(name, sym) == 0)
+			break;
+		off = 0;
+	}
+	pclose(fp);
+	ck_assert_msg(off != 0, "no %s in %s", sym, prog);
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	ck_assert_ptr_nonnull(fp = fopen(path, "re"));
+	ck_assert_int_eq(fscanf(fp, "%llx", &base), 1);
+	fclose(fp);
+	return (base + off);
+}
+
+START_TEST(lldb_gets_an_access_watchpoint_for_z3)
+{
+	struct srv sv;
+	char path[1024], pkt[64];
+	char *prog[] = { path, NULL };
+	unsigned long long a;
+	const char *r;
+
+	path_of(path, sizeof(path), "tests/progs/watch");
+	srv_start(&sv, prog);
+	raw_req(&sv, "qSupported");
+	a = symbol_address(inferior_pid(&sv), path, "watched");
+	snprintf(pkt, sizeof(pkt), "Z3,%llx,8", a);
+	REPLY_IS(&sv, pkt, "OK");
+	r = raw_req(&sv, "c");
+	ck_assert_msg(strncmp(r, "T05thread:", 10) == 0 &&
+	    strstr(r, ";reason:watchpoint;") != NULL, "c: got %s", r);
+	snprintf(pkt, sizeof(pkt), "z3,%llx,8", a);
+	REPLY_IS(&sv, pkt, "OK");
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(gdb_gets_no_z3)
+{
+	struct srv sv;
+	char path[1024], pkt[64];
+	char *prog[] = { path, NULL };
+
+	path_of(path, sizeof(path), "tests/progs/watch");
+	srv_start(&sv, prog);
+	raw_req(&sv, GDB_FEATURES);
+	snprintf(pkt, sizeof(pkt), "Z3,%llx,8", symbol_address(
+	    inferior_pid(&sv), path, "watched"));
+	REPLY_IS(&sv, pkt, "");
+	srv_finish(&sv);
+}
+END_TEST
+
 static Suite *
 dialect_suite(void)
 {
@@ -351,6 +419,8 @@ dialect_suite(void)
 	ck_add(s, "lldb_exec", lldb_sees_exec_as_lldb_server_reports_it, 30,
 	    NULL);
 	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
+	ck_add(s, "lldb_z3", lldb_gets_an_access_watchpoint_for_z3, 30, NULL);
+	ck_add(s, "gdb_z3", gdb_gets_no_z3, 30, NULL);
 	return s;
 }
 
