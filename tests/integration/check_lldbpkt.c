@@ -37,6 +37,7 @@
 #define SRV_MAX_ARGS	16
 #define SHORT_WAIT_MS	"300"	/* vAttachWait limit for the timeout tests */
 #define SPIN_TRIES	1000	/* runs of spin until its thread is there */
+#define RAX_IN_PAUSE	"fefdffffffffffff" /* -ERESTARTNOHAND, as 'p0' */
 
 #define LISTENING	"Listening on port "
 #define CREATED		"created; pid = "
@@ -866,8 +867,10 @@ run_and_interrupt(struct srv *sv)
 
 /*
  * _M in a thread stopped inside a system call (spin's helper, in
- * pause()): its registers are back afterwards and, run and stopped
- * again, it is still in that call, at the same pc.
+ * pause(): rax -ERESTARTNOHAND, rip after the syscall instruction, the
+ * kernel to move it back 2 bytes on resume): its registers are back
+ * afterwards and, run and stopped again, it is still in that call, at
+ * the same pc.
  */
 START_TEST(alloc_in_a_thread_inside_a_syscall)
 {
@@ -879,17 +882,25 @@ START_TEST(alloc_in_a_thread_inside_a_syscall)
 
 	srv_start(&sv, NULL, "tests/progs/spin", NULL);
 	ck_assert(req(&sv, "?")[0] == 'T');
-	/* Until the helper thread is there. */
+	/*
+	 * Until the helper thread is stopped inside pause().  Listed
+	 * first, it may still be in start_thread, between the system
+	 * calls that set it up; run again, it would go on to pause() and
+	 * stop at another pc.
+	 */
 	for (i = 0; i < SPIN_TRIES; i++) {
 		run_and_interrupt(&sv);
 		r = req(&sv, "qfThreadInfo");
-		if (r[0] == 'm' && strchr(r, ',') != NULL)
+		if (r[0] != 'm' || strchr(r, ',') == NULL)
+			continue;
+		strlcpy(helper, strchr(r, ',') + 1, sizeof(helper));
+		snprintf(pkt, sizeof(pkt), "Hg%s", helper);
+		REPLY_IS(&sv, pkt, "OK");
+		if (strcmp(req(&sv, "p0"), RAX_IN_PAUSE) == 0)
 			break;
 	}
-	ck_assert_msg(i < SPIN_TRIES, "threads: %s", r);
-	strlcpy(helper, strchr(r, ',') + 1, sizeof(helper));
-	snprintf(pkt, sizeof(pkt), "Hg%s", helper);
-	REPLY_IS(&sv, pkt, "OK");
+	ck_assert_msg(i < SPIN_TRIES, "helper never in pause() (log %s)",
+	    sv.s_dir);
 	strlcpy(rip, req(&sv, "p10"), sizeof(rip));
 	strlcpy(regs, req(&sv, "g"), sizeof(regs));
 	r = req(&sv, "_M1000,rwx");
