@@ -587,6 +587,9 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 	if (gdb_lldb_set(s, c) == 0)
 		return;
 	if (rsp_cursor_skip(c, "QStartNoAckMode")) {
+		/* lldb's first packet; gdb always starts with qSupported. */
+		if (s->s_conn->c_packets == 1)
+			s->s_lldb = true;
 		gdb_ok(s);
 		conn_set_noack(s->s_conn, true);
 	} else if (rsp_cursor_skip(c, "QPassSignals:")) {

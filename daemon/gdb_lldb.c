@@ -248,7 +248,8 @@ gdb_lldb_query(struct gsess *s, struct rsp_cursor *c)
 
 /*
  * After QThreadSuffixSupported, register packets may end with
- * ";thread:TID;": take it off and make that thread the one they act on.
+ * ";thread:TID;" (lldb) or ";thread:TID" (lldb-server's tests): take it
+ * off and make that thread the one they act on.
  */
 void
 gdb_lldb_thread_suffix(struct gsess *s, char *p, size_t *len)
@@ -256,11 +257,13 @@ gdb_lldb_thread_suffix(struct gsess *s, char *p, size_t *len)
 	struct rsp_cursor c;
 	char *suffix;
 	pid_t pid, tid;
+	size_t end;
 
-	if (!s->s_thread_suffix || *len == 0 || p[*len - 1] != ';' ||
+	if (!s->s_thread_suffix || *len == 0 ||
 	    (suffix = strstr(p, ";thread:")) == NULL)
 		return;
-	rsp_cursor_init(&c, suffix + 8, *len - (suffix + 8 - p) - 1);
+	end = p[*len - 1] == ';' ? *len - 1 : *len;
+	rsp_cursor_init(&c, suffix + 8, end - (size_t)(suffix + 8 - p));
 	if (gdb_parse_ptid(s, &c, &pid, &tid) == -1 || !rsp_cursor_eof(&c))
 		return;
 	s->s_gpid = pid;

@@ -281,6 +281,28 @@ START_TEST(lldb_single_packets_as_lldb_server_answers_them)
 }
 END_TEST
 
+/* lldb-server's tests start with QStartNoAckMode and no qSupported. */
+START_TEST(qstartnoackmode_first_is_lldb)
+{
+	struct srv sv;
+	const char *r;
+	char pkt[64];
+
+	start_hello(&sv);
+	REPLY_IS(&sv, "QStartNoAckMode", "OK");
+	r = raw_req(&sv, "g");
+	ck_assert_msg(strchr(r, '*') == NULL, "g: a run in %s", r);
+	REPLY_IS(&sv, "QThreadSuffixSupported", "OK");
+	snprintf(pkt, sizeof(pkt), "P0=0100000000000000;thread:%x",
+	    (unsigned)inferior_pid(&sv));
+	REPLY_IS(&sv, pkt, "OK");
+	snprintf(pkt, sizeof(pkt), "p0;thread:%x", (unsigned)inferior_pid(&sv));
+	REPLY_IS(&sv, pkt, "0100000000000000");
+	REPLY_IS(&sv, "k", "X09");
+	srv_finish(&sv);
+}
+END_TEST
+
 START_TEST(gdb_keeps_hg_with_pid_zero)
 {
 	struct srv sv;
@@ -416,6 +438,7 @@ dialect_suite(void)
 	ck_add(s, "lldb_packets", lldb_single_packets_as_lldb_server_answers_them,
 	    30, NULL);
 	ck_add(s, "gdb_hg", gdb_keeps_hg_with_pid_zero, 30, NULL);
+	ck_add(s, "noack_first", qstartnoackmode_first_is_lldb, 30, NULL);
 	ck_add(s, "lldb_exec", lldb_sees_exec_as_lldb_server_reports_it, 30,
 	    NULL);
 	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
