@@ -739,8 +739,8 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 		s->s_ops->so_bind(s, p, len);
 		return;
 	}
-	if (s->s_waiting && p[0] != 'q') {
-		/* Only an interrupt is expected while the target runs. */
+	if (s->s_waiting && p[0] != 'q' && p[0] != 'I') {
+		/* Only an interrupt (or lldb's input) while the target runs. */
 		gdb_error(s, EBUSY, "target is running");
 		return;
 	}
@@ -816,6 +816,10 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 	case 'A':
 		c.c_p++;
 		gdb_lldb_launch(s, &c);
+		break;
+	case 'I':
+		c.c_p++;
+		gdb_stdio_input(s, &c);
 		break;
 	case '_':
 		if (rsp_cursor_skip(&c, "_M"))

@@ -27,6 +27,7 @@
 
 struct conn;
 struct gdb_await;
+struct gdb_tty;
 struct gplat;
 struct gsess;
 struct loop;
@@ -63,6 +64,8 @@ struct gsess {
 	bool		 s_lldb;	/* the client is lldb (its packets) */
 	bool		 s_thread_suffix; /* QThreadSuffixSupported */
 	bool		 s_list_threads; /* QListThreadsInStopReply */
+	bool		 s_lldb_server;	/* lldb-server's command line: every
+					   client is lldb (its launch rules) */
 
 	/* Thread selection (Hg, Hc): pid/tid, -1 all, 0 any. */
 	pid_t		 s_gpid, s_gtid;
@@ -103,6 +106,7 @@ struct gsess {
 	uint32_t	 s_saved_id[GDB_MAX_SAVED_REGS];
 	uint32_t	 s_next_save_id;
 	struct gdb_await *s_await;	/* vAttachWait in progress, or NULL */
+	struct gdb_tty	*s_tty;		/* the program's terminal, or NULL */
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */
@@ -222,6 +226,23 @@ void	 gdb_attach_wait(struct gsess *, struct rsp_cursor *, bool existing);
 /* Stop a vAttachWait in progress, with an error reply; false if none. */
 bool	 gdb_attach_wait_cancel(struct gsess *, const char *why);
 void	 gdb_lldb_free(struct gsess *);
+
+/*
+ * The launched program's terminal for lldb: its output as O packets
+ * (gdb_stdio.c).  gdb_stdio_open fills the fds l leaves unset with a
+ * pseudo-terminal named in tty before the launch; gdb_stdio_launched
+ * says how it went (p NULL: failed).  It is read while the program runs
+ * (gdb_stdio_resume), drained before each stop reply (gdb_stdio_stop)
+ * and closed when the program is gone (gdb_stdio_gone, _close).
+ */
+int	 gdb_stdio_open(struct gsess *, struct launch *l, char *tty,
+	    size_t cap);
+void	 gdb_stdio_launched(struct gsess *, struct proc *p);
+void	 gdb_stdio_resume(struct gsess *);
+void	 gdb_stdio_stop(struct gsess *, struct thr *);
+void	 gdb_stdio_gone(struct gsess *);
+void	 gdb_stdio_close(struct gsess *);
+void	 gdb_stdio_input(struct gsess *, struct rsp_cursor *);	/* I */
 
 /* monitor commands (gdb_monitor.c). */
 void	 gdb_monitor(struct gsess *, struct rsp_cursor *);

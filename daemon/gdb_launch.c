@@ -481,6 +481,7 @@ gdb_lldb_free(struct gsess *s)
 	int i;
 
 	await_end(s);
+	gdb_stdio_close(s);
 	for (i = 0; i < 3; i++) {
 		free(s->s_stdpath[i]);
 		s->s_stdpath[i] = NULL;

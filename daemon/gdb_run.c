@@ -290,6 +290,7 @@ gdb_resume(struct gsess *s)
 		return;
 	}
 	s->s_waiting = true;
+	gdb_stdio_resume(s);
 	/* A pending event is reported at once; otherwise SIGCHLD tells. */
 	if (rc == 1)
 		loop_defer(s->s_loop, gdb_poll_cb, s);
@@ -360,6 +361,7 @@ gdb_poll(struct gsess *s)
 	if ((t = tgt_poll(s->s_tgt)) == NULL || !s->s_waiting)
 		return;
 	s->s_waiting = false;
+	gdb_stdio_stop(s, t);	/* the program's output first */
 	gdb_stop_reply(s, t);
 }
 
@@ -447,13 +449,20 @@ gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 		.l_stdio_quiet = s->s_stdio,
 		.l_stdio = { s->s_stdpath[0], s->s_stdpath[1], s->s_stdpath[2] },
 	};
-	char *given = argv[0], *path = program_path(given);
-	struct proc *p;
+	char *given = argv[0], *path, tty[GDB_MAX_PATH];
+	struct proc *p = NULL;
 	int rc;
 
+	if (gdb_stdio_open(s, &l, tty, sizeof(tty)) == -1) {
+		snprintf(err, errlen, "cannot open a terminal: %s",
+		    strerror(errno));
+		return -1;
+	}
+	path = program_path(given);
 	argv[0] = path;
 	rc = tgt_launch(s->s_tgt, &l, &p, err, errlen);
 	argv[0] = given;
+	gdb_stdio_launched(s, rc == 0 ? p : NULL);
 	if (rc == -1) {
 		free(path);
 		return -1;
@@ -477,6 +486,7 @@ kill_all(struct gsess *s)
 		log_info("process %d killed", (int)p->p_pid);
 		tgt_kill(p);
 	}
+	gdb_stdio_close(s);
 	s->s_last = NULL;
 	s->s_waiting = false;
 }
@@ -595,6 +605,7 @@ gdb_vkill(struct gsess *s, struct rsp_cursor *c)
 	if (s->s_last != NULL && s->s_last->t_proc == p)
 		s->s_last = NULL;
 	tgt_kill(p);
+	gdb_stdio_gone(s);
 	gdb_ok(s);
 	if (!s->s_extended && tgt_first_proc(s->s_tgt) == NULL)
 		s->s_quit = true;
@@ -631,6 +642,7 @@ gdb_detach(struct gsess *s, struct rsp_cursor *c)
 	if (s->s_last != NULL && s->s_last->t_proc == p)
 		s->s_last = NULL;
 	tgt_detach(p);
+	gdb_stdio_gone(s);
 	gdb_ok(s);
 	if (!s->s_extended && tgt_first_proc(s->s_tgt) == NULL)
 		s->s_quit = true;
@@ -668,6 +680,7 @@ gdb_end_all(struct gsess *s)
 			tgt_kill(p);
 		}
 	}
+	gdb_stdio_close(s);
 	s->s_last = NULL;
 }
 

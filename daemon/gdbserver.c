@@ -675,6 +675,7 @@ gdbserver_setup(struct gdbserver *gs, const struct gs_opts *o)
 	gs->gs_sess->s_wrapper = o->o_wrapper;
 	gs->gs_sess->s_stdio = (gs->gs_ep.ep_kind == EP_STDIO);
 	gs->gs_sess->s_disabled = o->o_disabled;
+	gs->gs_sess->s_lldb_server = o->o_lldb;
 	signal(SIGPIPE, SIG_IGN);
 	if (loop_add_signal(gs->gs_loop, SIGCHLD, on_sigchld, gs) == -1 ||
 	    loop_add_signal(gs->gs_loop, SIGTERM, on_terminate, gs) == -1 ||

@@ -184,4 +184,13 @@ run_platform_lldb once "connect://127.0.0.1:$PORT" "run 1 3"
 contains "$T/once.out" 'exited with status = 3' "a session without --server"
 server_gone 10
 ok $? "the daemon exits once its first client is done"
+
+# 8. The program's output reaches lldb: it runs on a terminal and what
+# it prints comes as O packets, as with lldb-server.
+start_platform --server --listen 127.0.0.1:0
+daemon=$SERVER_PID
+run_platform_lldb output "connect://127.0.0.1:$PORT" "run 4"
+contains "$T/output.out" '^sum 6' "the program's output is in lldb's"
+contains "$T/output.out" 'exited with status = 0' "output: exit status"
+kill "$daemon"; wait "$daemon" 2>/dev/null
 done_testing
