@@ -342,6 +342,17 @@ gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
 		gdb_error(s, ESRCH, "no process to resume");
 		return;
 	}
+	/*
+	 * lldb-server: C with no continue thread (Hc) sends the signal to
+	 * the process, which then stops for it (lldb's "process signal").
+	 */
+	if (s->s_lldb && k == 'C' && sig != 0 && s->s_ctid <= 0) {
+		if (kill(t->t_proc->p_pid, (int)sig) == -1) {
+			gdb_error(s, errno, "cannot send the signal");
+			return;
+		}
+		sig = 0;
+	}
 	memset(a, 0, sizeof(a));
 	a[0].a_kind = (k == 's' || k == 'S') ? RESUME_STEP : RESUME_CONT;
 	a[0].a_sig = program_signal(s, (int)sig);
@@ -380,6 +391,14 @@ gdb_interrupt(struct gsess *s)
 		return;
 	if (!s->s_waiting)
 		return;
+	/* lldb-server stops the process with SIGSTOP: lldb expects T13. */
+	if (s->s_lldb) {
+		if (p == NULL)
+			p = tgt_first_proc(s->s_tgt);
+		if (p == NULL || kill(p->p_pid, SIGSTOP) == -1)
+			log_warn("interrupt");
+		return;
+	}
 	if (tgt_interrupt(s->s_tgt, p) == -1)
 		log_warn("interrupt");
 }

@@ -315,6 +315,57 @@ START_TEST(gdb_keeps_hg_with_pid_zero)
 }
 END_TEST
 
+/* ------------------------------------------------------------ interrupt */
+
+static void
+start_spin(struct srv *sv)
+{
+	static char path[1024];
+	char *prog[2] = { path, NULL };
+
+	path_of(path, sizeof(path), "tests/progs/spin");
+	srv_start(sv, prog);
+}
+
+/* Run, let it run a moment, interrupt: the stop reply. */
+static const char *
+run_and_interrupt(struct srv *sv)
+{
+	raw_send(sv, "c");
+	usleep(200000);		/* it runs */
+	ck_assert_int_eq(write(sv->s_fd, "\003", 1), 1);
+	return (raw_wait(sv));
+}
+
+START_TEST(lldb_interrupt_is_sigstop_and_c_signals_the_process)
+{
+	struct srv sv;
+	const char *r;
+
+	start_spin(&sv);
+	raw_req(&sv, "qSupported");
+	r = run_and_interrupt(&sv);
+	ck_assert_msg(strncmp(r, "T13thread:", 10) == 0, "0x03: got %s", r);
+	r = raw_req(&sv, "C0a");
+	ck_assert_msg(strncmp(r, "T0athread:", 10) == 0 &&
+	    strstr(r, ";reason:signal;") != NULL, "C0a: got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+START_TEST(gdb_interrupt_is_sigint)
+{
+	struct srv sv;
+	const char *r;
+
+	start_spin(&sv);
+	raw_req(&sv, GDB_FEATURES);
+	r = run_and_interrupt(&sv);
+	ck_assert_msg(strncmp(r, "T02", 3) == 0, "0x03: got %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
 /* ------------------------------------------------------------ exec */
 
 static void
@@ -439,6 +490,9 @@ dialect_suite(void)
 	    30, NULL);
 	ck_add(s, "gdb_hg", gdb_keeps_hg_with_pid_zero, 30, NULL);
 	ck_add(s, "noack_first", qstartnoackmode_first_is_lldb, 30, NULL);
+	ck_add(s, "lldb_interrupt",
+	    lldb_interrupt_is_sigstop_and_c_signals_the_process, 30, NULL);
+	ck_add(s, "gdb_interrupt", gdb_interrupt_is_sigint, 30, NULL);
 	ck_add(s, "lldb_exec", lldb_sees_exec_as_lldb_server_reports_it, 30,
 	    NULL);
 	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
