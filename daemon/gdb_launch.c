@@ -209,6 +209,9 @@ gdb_lldb_launch(struct gsess *s, struct rsp_cursor *c)
 
 	s->s_lldb = true;
 	memset(argv, 0, sizeof(argv));
+	/* lldb-server's own tests send "A 202,0,...". */
+	while (rsp_cursor_skip(c, " "))
+		;
 	while (!rsp_cursor_eof(c)) {
 		if (argc == GDB_MAX_ARGS || get_arg(c, argc, &argv[argc]) == -1) {
 			launch_failed(s, EINVAL, "malformed A packet");

@@ -171,9 +171,13 @@ xfer_libraries(struct gsess *s, struct rsp_buf *doc)
 		rsp_buf_addf(doc, "<library name=\"");
 		xml_escape(doc, l->l_name);
 		rsp_buf_addf(doc, "\" lm=\"0x%llx\" l_addr=\"0x%llx\" "
-		    "l_ld=\"0x%llx\" lmid=\"0x%llx\"/>",
-		    (unsigned long long)l->l_lm, (unsigned long long)l->l_addr,
-		    (unsigned long long)l->l_ld, (unsigned long long)l->l_lmid);
+		    "l_ld=\"0x%llx\"", (unsigned long long)l->l_lm,
+		    (unsigned long long)l->l_addr, (unsigned long long)l->l_ld);
+		/* gdb's namespaces; lldb's reader refuses the attribute. */
+		if (!s->s_lldb)
+			rsp_buf_addf(doc, " lmid=\"0x%llx\"",
+			    (unsigned long long)l->l_lmid);
+		rsp_buf_addf(doc, "/>");
 	}
 	rsp_buf_addf(doc, "</library-list-svr4>");
 	svr4_free(&sl);

@@ -387,6 +387,12 @@ START_TEST(a_with_a_bad_path_fails_and_qlaunchsuccess_says_why)
 	    "No such file or directory") != NULL, "A: %s", r);
 	/* Nothing was started: no thread, no process. */
 	REPLY_ERR(&sv, "qC");
+	/* lldb-server's own tests put a space after the A: the same. */
+	memmove(pkt + 2, pkt + 1, strlen(pkt + 1) + 1);
+	pkt[1] = ' ';
+	r = req(&sv, pkt);
+	ck_assert_msg(r[0] == 'E' && strstr(err_text(r),
+	    "No such file or directory") != NULL, "A with a space: %s", r);
 	srv_finish(&sv);
 }
 END_TEST
