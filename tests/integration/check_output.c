@@ -22,6 +22,11 @@
 #include "tests/ck.h"
 #include "tests/integration/itest.h"
 
+/* Requests on a test's server (struct srv: s_rc, s_dir). */
+#define req(sv, pkt)	itest_req((sv)->s_rc, (pkt), (sv)->s_dir)
+#define REPLY_IS(sv, pkt, want) \
+	ITEST_REPLY_IS((sv)->s_rc, (sv)->s_dir, (pkt), (want))
+
 #define SRV_START_MS	10000	/* for "Listening on port N" */
 #define SRV_GONE_MS	10000	/* for the server to end */
 #define SRV_MAX_ERR	65536	/* bytes of the server's stderr kept */
@@ -100,23 +105,6 @@ srv_finish(struct srv *sv)
 	unlink(path);
 	rmdir(sv->s_dir);
 }
-
-static const char *
-req(struct srv *sv, const char *pkt)
-{
-	const char *r;
-
-	ck_assert_msg(rspc_requeststr(sv->s_rc, pkt, &r) >= 0,
-	    "%s: %s (log %s)", pkt, strerror(errno), sv->s_dir);
-	return (r);
-}
-
-#define REPLY_IS(sv, pkt, want) do {					\
-	const char *r_ = req((sv), (pkt));				\
-	ck_assert_msg(strcmp(r_, (want)) == 0,				\
-	    "%s: got \"%.300s\", want \"%s\" (log %s)", (pkt), r_,	\
-	    (want), (sv)->s_dir);					\
-} while (0)
 
 /* A with the arguments (NULL-ended), then qLaunchSuccess: both OK. */
 static void

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "client/rspc.h"
 
 static inline long long
 now_ms(void)
@@ -128,5 +131,27 @@ read_until(int fd, char *buf, size_t cap, size_t *len, const char *s,
 		*len += n;
 	}
 }
+
+/*
+ * Send pkt on rc and return the reply (valid until the next request);
+ * dir, the server's log directory, is named when it fails.
+ */
+static inline const char *
+itest_req(struct rspc *rc, const char *pkt, const char *dir)
+{
+	const char *r;
+
+	ck_assert_msg(rspc_requeststr(rc, pkt, &r) >= 0,
+	    "%s: %s (log %s)", pkt, strerror(errno), dir);
+	return (r);
+}
+
+/* The reply to pkt is exactly want. */
+#define ITEST_REPLY_IS(rc, dir, pkt, want) do {				\
+	const char *r_ = itest_req((rc), (pkt), (dir));			\
+	ck_assert_msg(strcmp(r_, (want)) == 0,				\
+	    "%s: got \"%.300s\", want \"%s\" (log %s)", (pkt), r_,	\
+	    (want), (dir));						\
+} while (0)
 
 #endif /* TESTS_INTEGRATION_ITEST_H */
