@@ -255,6 +255,28 @@ START_TEST(lldb_gets_plain_hex_and_thread_first)
 }
 END_TEST
 
+/* target.xml: lldb-server's architecture name for lldb, BFD's for gdb. */
+START_TEST(target_xml_names_the_architecture_for_each)
+{
+	struct srv sv;
+	const char *r;
+
+	start_hello(&sv);
+	raw_req(&sv, GDB_FEATURES);
+	r = raw_req(&sv, "qXfer:features:read:target.xml:0,fff");
+	ck_assert_msg(strstr(r, "<architecture>i386:x86-64</architecture>") !=
+	    NULL, "gdb: got %.300s", r);
+	srv_finish(&sv);
+	start_hello(&sv);
+	raw_req(&sv, "qSupported");
+	r = raw_req(&sv, "qXfer:features:read:target.xml:0,fff");
+	ck_assert_msg(strstr(r, "<architecture>x86_64</architecture>") !=
+	    NULL && strstr(r, "<feature name=") != NULL, "lldb: got %.300s",
+	    r);
+	srv_finish(&sv);
+}
+END_TEST
+
 /* ------------------------------------------------------------ packets */
 
 START_TEST(lldb_single_packets_as_lldb_server_answers_them)
@@ -498,6 +520,8 @@ dialect_suite(void)
 	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
 	ck_add(s, "lldb_z3", lldb_gets_an_access_watchpoint_for_z3, 30, NULL);
 	ck_add(s, "gdb_z3", gdb_gets_no_z3, 30, NULL);
+	ck_add(s, "target_xml", target_xml_names_the_architecture_for_each,
+	    30, NULL);
 	return s;
 }
 
