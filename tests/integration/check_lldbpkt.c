@@ -10,14 +10,12 @@
  * server's packet log; the dir is removed when the test passes and
  * named in the failure message when it does not.
  */
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +27,7 @@
 #include "client/rspc.h"
 #include "daemon/gdb.h"
 #include "tests/ck.h"
+#include "tests/integration/itest.h"
 
 #define SRV_START_MS	10000	/* for "Listening on port N" */
 #define SRV_EXIT_MS	10000	/* for the server to exit */
@@ -55,23 +54,6 @@ struct srv {
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
-}
-
-static void
-path_of(char *dst, size_t cap, const char *rel)
-{
-	const char *d = getenv("top_builddir");
-
-	snprintf(dst, cap, "%s/%s", d != NULL && d[0] != '\0' ? d : ".", rel);
-}
 
 static void
 tohex(char *dst, size_t cap, const char *s)
@@ -101,20 +83,6 @@ err_text(const char *r)
 	return (msg);
 }
 
-static int
-wait_exit(pid_t pid, int ms)
-{
-	long long end = now_ms() + ms;
-	int status;
-
-	while (waitpid(pid, &status, WNOHANG) == 0) {
-		if (now_ms() >= end)
-			return (-1);
-		usleep(10000);
-	}
-	return (status);
-}
-
 /* TracerPid of pid from /proc, or -1 if it is gone. */
 static int
 tracer_of(pid_t pid)
@@ -138,25 +106,8 @@ tracer_of(pid_t pid)
 static const char *
 srv_err_until(struct srv *sv, const char *s, long long deadline)
 {
-	struct pollfd pfd = { .fd = sv->s_errfd, .events = POLLIN };
-	const char *hit;
-	long long left;
-	ssize_t n;
-
-	for (;;) {
-		sv->s_err[sv->s_errlen] = '\0';
-		if ((hit = strstr(sv->s_err, s)) != NULL &&
-		    strchr(hit, '\n') != NULL)
-			return (hit);
-		left = deadline - now_ms();
-		if (left <= 0 || poll(&pfd, 1, (int)left) != 1)
-			return (NULL);
-		n = read(sv->s_errfd, sv->s_err + sv->s_errlen,
-		    sizeof(sv->s_err) - 1 - sv->s_errlen);
-		if (n <= 0)
-			return (NULL);
-		sv->s_errlen += n;
-	}
+	return (read_until(sv->s_errfd, sv->s_err, sizeof(sv->s_err),
+	    &sv->s_errlen, s, deadline));
 }
 
 /*
@@ -172,7 +123,7 @@ srv_start(struct srv *sv, const char *wait_ms, const char *prog, ...)
 	char addr[64];
 	const char *hit, *a;
 	va_list ap;
-	int n = 0, p[2], nul;
+	int n = 0;
 
 	memset(sv, 0, sizeof(*sv));
 	snprintf(sv->s_dir, sizeof(sv->s_dir), "/tmp/handoffd-lldbpkt.XXXXXX");
@@ -200,21 +151,10 @@ srv_start(struct srv *sv, const char *wait_ms, const char *prog, ...)
 	}
 	argv[n] = NULL;
 
-	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
-	ck_assert_int_ne(sv->s_pid = fork(), -1);
-	if (sv->s_pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (wait_ms != NULL)
-			setenv("HANDOFFD_ATTACH_WAIT_MS", wait_ms, 1);
-		if ((nul = open("/dev/null", O_RDWR)) == -1 ||
-		    dup2(nul, 0) == -1 || dup2(nul, 1) == -1 ||
-		    dup2(p[1], 2) == -1)
-			_exit(126);
-		execv(argv[0], argv);
-		_exit(127);
-	}
-	close(p[1]);
-	sv->s_errfd = p[0];
+	/* Each test runs in a process of its own: the variable stays there. */
+	if (wait_ms != NULL)
+		setenv("HANDOFFD_ATTACH_WAIT_MS", wait_ms, 1);
+	sv->s_pid = spawn(argv, &sv->s_errfd);
 	hit = srv_err_until(sv, LISTENING, now_ms() + SRV_START_MS);
 	ck_assert_msg(hit != NULL, "server did not start: %s", sv->s_err);
 	sv->s_port = atoi(hit + strlen(LISTENING));
@@ -258,23 +198,10 @@ srv_finish(struct srv *sv)
 	rmdir(sv->s_dir);
 }
 
-/* Send pkt and return the reply (valid until the next request). */
-static const char *
-req(struct srv *sv, const char *pkt)
-{
-	const char *r;
-
-	ck_assert_msg(rspc_requeststr(sv->s_rc, pkt, &r) >= 0,
-	    "%s: %s (log %s)", pkt, strerror(errno), sv->s_dir);
-	return (r);
-}
-
-#define REPLY_IS(sv, pkt, want) do {					\
-	const char *r_ = req((sv), (pkt));				\
-	ck_assert_msg(strcmp(r_, (want)) == 0,				\
-	    "%s: got \"%.300s\", want \"%s\" (log %s)", (pkt), r_,	\
-	    (want), (sv)->s_dir);					\
-} while (0)
+/* Requests on the test's server. */
+#define req(sv, pkt)	itest_req((sv)->s_rc, (pkt), (sv)->s_dir)
+#define REPLY_IS(sv, pkt, want) \
+	ITEST_REPLY_IS((sv)->s_rc, (sv)->s_dir, (pkt), (want))
 
 #define REPLY_HAS(sv, pkt, want) do {					\
 	const char *r_ = req((sv), (pkt));				\

@@ -143,7 +143,7 @@ itest_req(struct rspc *rc, const char *pkt, const char *dir)
 
 	ck_assert_msg(rspc_requeststr(rc, pkt, &r) >= 0,
 	    "%s: %s (log %s)", pkt, strerror(errno), dir);
-	return (r);
+	return (rc->r_reply);	/* r, kept by rc until the next request */
 }
 
 /* The reply to pkt is exactly want. */
