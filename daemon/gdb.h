@@ -209,6 +209,8 @@ void	 gdb_save_regs(struct gsess *, struct rsp_cursor *);
 void	 gdb_restore_regs(struct gsess *, struct rsp_cursor *);
 
 /* lldb's session packets (gdb_lldb.c). */
+/* A JSON string: quoted; quotes, backslashes and control bytes escaped. */
+void	 gdb_json_string(struct rsp_buf *, const char *);
 int	 gdb_lldb_query(struct gsess *, struct rsp_cursor *);
 void	 gdb_lldb_supported(struct gsess *);
 void	 gdb_lldb_thread_suffix(struct gsess *, char *, size_t *);

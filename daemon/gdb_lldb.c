@@ -451,9 +451,8 @@ count_threads(const struct proc *p)
 	return n;
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped. */
-static void
-json_string(struct rsp_buf *b, const char *str)
+void
+gdb_json_string(struct rsp_buf *b, const char *str)
 {
 	const unsigned char *u;
 
@@ -507,14 +506,14 @@ json_thread(struct rsp_buf *b, struct thr *t, bool regs)
 	if (procfs_thread_name(t->t_proc->p_pid, t->t_tid, name,
 	    sizeof(name)) == 0 && name[0] != '\0') {
 		rsp_buf_addf(b, "\"name\":");
-		json_string(b, name);
+		gdb_json_string(b, name);
 		rsp_buf_addc(b, ',');
 	}
 	if (reason != NULL)
 		rsp_buf_addf(b, "\"reason\":\"%s\",", reason);
 	if (lldb_description(t, reason, desc, sizeof(desc))) {
 		rsp_buf_addf(b, "\"description\":");
-		json_string(b, desc);
+		gdb_json_string(b, desc);
 		rsp_buf_addc(b, ',');
 	}
 	if (sig != 0)

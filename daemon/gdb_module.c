@@ -296,23 +296,6 @@ j_skip(struct json *j, int depth)
 	return j_scalar(j);
 }
 
-static void
-j_put_str(struct rsp_buf *b, const char *str)
-{
-	const unsigned char *p;
-
-	rsp_buf_addc(b, '"');
-	for (p = (const unsigned char *)str; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			rsp_buf_addf(b, "\\%c", *p);
-		else if (*p < 0x20)
-			rsp_buf_addf(b, "\\u%04x", *p);
-		else
-			rsp_buf_addc(b, (char)*p);
-	}
-	rsp_buf_addc(b, '"');
-}
-
 /*
  * One {"file":...,"triple":...} entry; other keys are skipped.  Sets
  * *found and fills m when the entry names a module we can describe.
@@ -391,12 +374,12 @@ gdb_modules_info(struct gsess *s, struct rsp_cursor *c)
 			if (sent++ > 0)
 				rsp_buf_addc(&out, ',');
 			rsp_buf_addf(&out, "{\"file_offset\":0,\"file_path\":");
-			j_put_str(&out, m.m_path);
+			gdb_json_string(&out, m.m_path);
 			rsp_buf_addf(&out, ",\"file_size\":%llu,\"triple\":",
 			    (unsigned long long)m.m_size);
-			j_put_str(&out, m.m_triple);
+			gdb_json_string(&out, m.m_triple);
 			rsp_buf_addf(&out, ",\"uuid\":");
-			j_put_str(&out, m.m_uuid);
+			gdb_json_string(&out, m.m_uuid);
 			rsp_buf_addc(&out, '}');
 		} while (j_eat(&j, ','));
 		if (!j_eat(&j, ']'))

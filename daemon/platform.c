@@ -73,7 +73,6 @@ struct platform {
 	size_t		 pf_nworkers;
 	size_t		 pf_maxworkers;
 	int		 pf_advertise;	/* port named to clients, 0: ours */
-	int		 pf_port;	/* the port we listen on */
 	uint64_t	 pf_hello_ms;
 	bool		 pf_server;	/* serve client after client */
 	bool		 pf_served;	/* a first client came and went */
@@ -298,7 +297,8 @@ pconn_bind(struct gsess *s, const char *pkt, size_t len)
 static int
 platform_port(struct platform *pf)
 {
-	return pf->pf_advertise != 0 ? pf->pf_advertise : pf->pf_port;
+	return pf->pf_advertise != 0 ? pf->pf_advertise :
+	    pf->pf_ep.ep_bound_port;
 }
 
 static void
@@ -315,9 +315,10 @@ platform_launch_server(struct pconn *pc)
 	 */
 	pc->pc_launched = true;
 	log_info("%s: qLaunchGDBServer: naming port %d%s", pc->pc_desc,
-	    platform_port(pf), pf->pf_port == 0 ? " (socket)" : "");
+	    platform_port(pf),
+	    pf->pf_ep.ep_bound_port == 0 ? " (socket)" : "");
 	rsp_buf_reset(b);
-	if (pf->pf_port != 0)
+	if (pf->pf_ep.ep_bound_port != 0)
 		rsp_buf_addf(b, "port:%d;", platform_port(pf));
 	else {
 		rsp_buf_addf(b, "port:0;socket_name:");
@@ -332,36 +333,25 @@ platform_query_server(struct pconn *pc)
 {
 	struct platform *pf = pc->pc_pf;
 	struct gsess *s = pc->pc_sess;
-	char json[6 * EP_MAX_PATH + 64];	/* every byte as \u00XX */
-	const char *p;
-	size_t n;
+	struct rsp_buf json;
 
 	/* lldb-server's answer when no server waits for a connection. */
 	if (!pc->pc_launched) {
 		gdb_replyf(s, "E04");
 		return;
 	}
-	if (pf->pf_port != 0)
-		n = snprintf(json, sizeof(json), "[{\"port\":%d}]",
-		    platform_port(pf));
+	rsp_buf_init(&json);
+	if (pf->pf_ep.ep_bound_port != 0)
+		rsp_buf_addf(&json, "[{\"port\":%d}]", platform_port(pf));
 	else {
-		n = snprintf(json, sizeof(json),
-		    "[{\"port\":0,\"socket_name\":\"");
-		for (p = pf->pf_ep.ep_path; *p != '\0'; p++) {
-			if ((unsigned char)*p < 0x20)
-				n += snprintf(json + n, sizeof(json) - n,
-				    "\\u%04x", *p);
-			else if (*p == '"' || *p == '\\')
-				n += snprintf(json + n, sizeof(json) - n,
-				    "\\%c", *p);
-			else
-				json[n++] = *p;
-		}
-		n += snprintf(json + n, sizeof(json) - n, "\"}]");
+		rsp_buf_addf(&json, "[{\"port\":0,\"socket_name\":");
+		gdb_json_string(&json, pf->pf_ep.ep_path);
+		rsp_buf_addf(&json, "}]");
 	}
 	/* JSON has '}', the protocol's escape: send it escaped. */
 	rsp_buf_reset(&s->s_reply);
-	rsp_buf_addbin(&s->s_reply, json, n);
+	rsp_buf_addbin(&s->s_reply, rsp_buf_head(&json), rsp_buf_used(&json));
+	rsp_buf_free(&json);
 	gdb_reply_buf(s);
 }
 
@@ -719,9 +709,8 @@ cmd_platform(int argc, char **argv)
 			pidfile_remove(pf.pf_pidfh);
 		return 1;
 	}
-	pf.pf_port = pf.pf_ep.ep_bound_port;
 	if (pf.pf_advertise == 0 && offset != 0)
-		pf.pf_advertise = pf.pf_port + offset;
+		pf.pf_advertise = pf.pf_ep.ep_bound_port + offset;
 	if (pf.pf_pidfh != NULL)
 		pidfile_write(pf.pf_pidfh);
 	if (sockfile != NULL && write_socket_file(&pf, sockfile) == -1) {
