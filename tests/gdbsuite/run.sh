@@ -176,17 +176,9 @@ fi
 
 # Kill what a run left behind: processes whose executable or command line
 # lies under that run's directory (test programs, servers), by pid.
+. "$(cd "$(dirname "$0")" && pwd)/../tools/suitelib.sh"
 cleanup_run() {
-	local dir=$1 p exe cmd
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = $$ ] && continue
-		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-		cmd=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) || continue
-		case "$exe $cmd" in
-		*"$dir/"*) case "$cmd" in *runtest*|*expect*|*run.sh*) ;; *) kill -9 "$p" 2>/dev/null ;; esac ;;
-		esac
-	done
+	kill_under "$1" runtest expect run.sh
 }
 
 run_one() {

@@ -202,17 +202,9 @@ fi
 # --- 3. run ------------------------------------------------------------------
 # Kill what a run left behind: processes whose executable or command line lies
 # under that run's directory (test programs, servers copied there), by pid.
+. "$HERE/../tools/suitelib.sh"
 cleanup_run() {
-	local dir=$1 p exe cmd
-	for p in /proc/[0-9]*; do
-		p=${p#/proc/}
-		[ "$p" = $$ ] && continue
-		exe=$(readlink "/proc/$p/exe" 2>/dev/null) || continue
-		cmd=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null) || continue
-		case "$exe $cmd" in
-		*"$dir/"*) case "$cmd" in *run.sh*|*helper.py*|*dotest.py*) ;; *) kill -9 "$p" 2>/dev/null ;; esac ;;
-		esac
-	done
+	kill_under "$1" run.sh helper.py dotest.py
 }
 
 # unit_timeout NAME UNIT: seconds allowed for an API test file. For any server
