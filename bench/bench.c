@@ -581,18 +581,6 @@ stats(const double *v, size_t n)
 	return st;
 }
 
-static ssize_t
-find_first(enum srv_kind k)
-{
-	size_t s;
-
-	for (s = 0; s < nservers; s++) {
-		if (servers[s].sv_kind == k)
-			return (ssize_t)s;
-	}
-	return -1;
-}
-
 /* The server started directly that a daemon's sessions compare with. */
 static ssize_t
 direct_of(size_t s)
@@ -600,9 +588,9 @@ direct_of(size_t s)
 	switch (servers[s].sv_kind) {
 	case SRV_HPLATFORM:
 	case SRV_HMULTI:
-		return find_first(SRV_HANDOFFD);
+		return find_kind(SRV_HANDOFFD);
 	case SRV_LPLATFORM:
-		return find_first(SRV_LLDB);
+		return find_kind(SRV_LLDB);
 	default:
 		return -1;
 	}
@@ -631,7 +619,7 @@ ratio(double v)
 static void
 starts_table(void)
 {
-	ssize_t l = find_first(SRV_LPLATFORM), h = find_first(SRV_HPLATFORM);
+	ssize_t l = find_kind(SRV_LPLATFORM), h = find_kind(SRV_HPLATFORM);
 	struct stats st, ref, ph;
 	size_t s;
 	int j;
@@ -751,7 +739,7 @@ static void
 cycles_table(void)
 {
 	double med, lo, hi;
-	ssize_t b, h = find_first(SRV_HPLATFORM), hd = find_first(SRV_HANDOFFD);
+	ssize_t b, h = find_kind(SRV_HPLATFORM), hd = find_kind(SRV_HANDOFFD);
 	size_t s, i;
 
 	printf("### The loop workloads on sessions through a daemon\n\n");

@@ -174,25 +174,44 @@ wait_port(struct sess *ss, int logfd, int pipefd)
 	return port > 0 ? port : -1;
 }
 
-/* qSupported (for PacketSize) then QStartNoAckMode. */
+static int
+noack(struct rspc *rc)
+{
+	const char *r;
+
+	if (rspc_requeststr(rc, "QStartNoAckMode", &r) == -1 ||
+	    strcmp(r, "OK") != 0)
+		return -1;
+	rc->r_noack = true;
+	rsp_decoder_noack(&rc->r_dec, true);
+	return 0;
+}
+
+static int
+supported(struct sess *ss, struct rspc *rc, const char *features)
+{
+	bool lldb_server = ss->ss_srv->sv_kind == SRV_LLDB ||
+	    ss->ss_srv->sv_kind == SRV_LPLATFORM;
+	const char *r, *p;
+
+	if (rspc_requestf(rc, &r, "qSupported:%s", features) == -1)
+		return -1;
+	/* Hex, says gdb's manual; lldb-server means decimal ("131072"). */
+	if (rc == ss->ss_rc && (p = strstr(r, "PacketSize=")) != NULL)
+		ss->ss_packetsize = strtoul(p + strlen("PacketSize="), NULL,
+		    lldb_server ? 10 : 16);
+	return 0;
+}
+
+/* qSupported (for PacketSize) then QStartNoAckMode, then '?'. */
 static int
 handshake(struct sess *ss, const char *features)
 {
-	const char *r, *p;
+	const char *r;
 
-	if (rspc_requestf(ss->ss_rc, &r, "qSupported:%s", features) == -1)
-		return -1;
-	if ((p = strstr(r, "PacketSize=")) == NULL)
-		return -1;
-	/* Hex, says gdb's manual; lldb-server means decimal ("131072"). */
-	ss->ss_packetsize = strtoul(p + strlen("PacketSize="), NULL,
-	    ss->ss_srv->sv_kind == SRV_LLDB ? 10 : 16);
-	if (rspc_requeststr(ss->ss_rc, "QStartNoAckMode", &r) == -1 ||
-	    strcmp(r, "OK") != 0)
-		return -1;
-	ss->ss_rc->r_noack = true;
-	rsp_decoder_noack(&ss->ss_rc->r_dec, true);
-	if (rspc_requeststr(ss->ss_rc, "?", &r) == -1)
+	if (supported(ss, ss->ss_rc, features) == -1 ||
+	    ss->ss_packetsize == 0 || noack(ss->ss_rc) == -1 ||
+	    rspc_requeststr(ss->ss_rc, "?", &r) == -1)
 		return -1;
 	return sess_stopreply(ss, r);
 }
@@ -283,46 +302,48 @@ wait_exit(pid_t pid, int ms)
 	return -1;
 }
 
-/* The state letter of pid from /proc (R, S, t, Z...), or 0. */
-static char
-proc_state(pid_t pid)
+/*
+ * /proc/PID/stat into buf, and what follows the command's closing ')'
+ * (" S PPID ..."), or NULL.
+ */
+static const char *
+read_stat(pid_t pid, char *buf, size_t cap)
 {
-	char path[64], buf[512], *p;
+	char path[64], *p;
 	ssize_t n;
 	int fd;
 
 	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	n = read(fd, buf, cap - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = '\0';
 	if ((p = strrchr(buf, ')')) == NULL || p[1] == '\0')
-		return 0;
-	return p[2];	/* ") S" */
+		return NULL;
+	return p + 1;
+}
+
+/* The state letter of pid from /proc (R, S, t, Z...), or 0. */
+static char
+proc_state(pid_t pid)
+{
+	char buf[512];
+	const char *p = read_stat(pid, buf, sizeof(buf));
+
+	return p != NULL ? p[1] : 0;	/* " S" */
 }
 
 /* The parent of pid from /proc, or -1. */
 static pid_t
 parent_of(pid_t pid)
 {
-	char path[64], buf[512], *p;
-	ssize_t n;
-	int fd;
+	char buf[512];
+	const char *p = read_stat(pid, buf, sizeof(buf));
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
-	if ((fd = open(path, O_RDONLY)) == -1)
-		return -1;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	return (pid_t)strtol(p + 4, NULL, 10);	/* ") S PPID" */
+	return p != NULL ? (pid_t)strtol(p + 3, NULL, 10) : -1; /* " S PPID" */
 }
 
 /* Kill the inferior if it is still the server's child or ours. */
@@ -562,25 +583,25 @@ quiesce(void)
 	return -1;
 }
 
-/* QStartNoAckMode, qSupported, then qHostInfo as lldb sends them. */
+/*
+ * With hostinfo, lldb's handshake: QStartNoAckMode, qSupported, then
+ * qHostInfo.  Without, the one every direct session of the benchmark
+ * does (qSupported, then QStartNoAckMode): handoffd answers a client
+ * that starts with QStartNoAckMode in lldb's dialect (longer stop
+ * replies, no run-length encoding), so the order decides what is
+ * compared.
+ */
 static int
 phandshake(struct sess *ss, struct rspc *rc, const char *features,
     bool hostinfo)
 {
-	const char *r, *p;
+	const char *r;
 
-	if (rspc_requeststr(rc, "QStartNoAckMode", &r) == -1 ||
-	    strcmp(r, "OK") != 0)
-		return -1;
-	rc->r_noack = true;
-	rsp_decoder_noack(&rc->r_dec, true);
-	if (rspc_requestf(rc, &r, "qSupported:%s", features) == -1)
-		return -1;
-	if (rc == ss->ss_rc && (p = strstr(r, "PacketSize=")) != NULL)
-		ss->ss_packetsize = strtoul(p + strlen("PacketSize="), NULL,
-		    ss->ss_srv->sv_kind == SRV_LPLATFORM ? 10 : 16);
-	if (hostinfo && (rspc_requeststr(rc, "qHostInfo", &r) == -1 ||
-	    r[0] == 'E'))
+	if (!hostinfo)
+		return supported(ss, rc, features) == -1 || noack(rc) == -1 ?
+		    -1 : 0;
+	if (noack(rc) == -1 || supported(ss, rc, features) == -1 ||
+	    rspc_requeststr(rc, "qHostInfo", &r) == -1 || r[0] == 'E')
 		return -1;
 	return 0;
 }
