@@ -7,5 +7,7 @@
 int	cmd_gdbserver(int argc, char **argv);
 int	cmd_platform(int argc, char **argv);
 void	handoffd_version(void);
+void	proc_title(const char *fmt, ...)
+	    __attribute__((format(printf, 1, 2)));
 
 #endif /* DAEMON_HANDOFFD_H */

@@ -1,6 +1,7 @@
 /*
  * main.c -- handoffd: one binary, sub-commands.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -46,10 +47,36 @@ __lsan_default_suppressions(void)
 	return "leak:setproctitle_init\n";
 }
 
+/* The start of the original argument area, and its last byte. */
+static char *title_base, *title_last;
+
+void
+proc_title(const char *fmt, ...)
+{
+	char title[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(title, sizeof(title), fmt, ap);
+	va_end(ap);
+	setproctitle("%s", title);
+	/*
+	 * Linux shows the whole argument area, NUL padding and all, unless
+	 * its last byte is not a NUL: then it shows the string at its start.
+	 * libbsd leaves that byte a NUL when the title is shorter than the
+	 * arguments were, and ps would show the padding as spaces.
+	 */
+	if (title_base != NULL && strstr(title_base, title) != NULL &&
+	    title_base + strlen(title_base) < title_last)
+		*title_last = '.';
+}
+
 int
 main(int argc, char **argv)
 {
-	/* Workers rename themselves (setproctitle) after what they debug. */
+	/* Workers rename themselves after what they debug: proc_title. */
+	title_base = argv[0];
+	title_last = argv[argc - 1] + strlen(argv[argc - 1]);
 	setproctitle_init(argc, argv, environ);
 	if (argc < 2) {
 		usage(stderr);

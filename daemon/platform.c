@@ -718,7 +718,7 @@ cmd_platform(int argc, char **argv)
 		return 1;
 	}
 	platform_caps();
-	setproctitle("platform %s", listen);
+	proc_title("platform %s", listen);
 	ep_describe(&pf.pf_ep, where, sizeof(where));
 	fprintf(stderr, "Listening on %s\n", where);
 	fflush(stderr);

@@ -14,6 +14,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/gdb.h"
+#include "daemon/handoffd.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/worker.h"
@@ -95,7 +96,7 @@ worker_title(struct worker *w, pid_t pid)
 		return;
 	w->w_titled = true;
 	procfs_thread_name(pid, pid, comm, sizeof(comm));
-	setproctitle("session %d %s", (int)pid, comm);
+	proc_title("session %d %s", (int)pid, comm);
 	log_procinit("session %d", (int)pid);
 }
 
@@ -199,7 +200,7 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	}
 	close_inherited(keep, n);
 	log_procinit("session");
-	setproctitle("session");
+	proc_title("session");
 
 	if (fdpass_recv(ctl, &fd, &byte, 1) != 1 || fd < 0)
 		fatalx("no connection came from the daemon");

@@ -25,9 +25,17 @@ run_platform_lldb() {
 	    "$@"
 }
 
-start_platform --server --listen 127.0.0.1:0 --debug
+# Started by a path longer than the titles it takes, as in a deep build
+# tree: ps must show the title alone, not the padding after it.
+deep="$T/a-build-directory-deep-enough-that-every-title-is-shorter-than-it"
+mkdir -p "$deep"
+ln -s "$HANDOFFD" "$deep/handoffd"
+HANDOFFD="$deep/handoffd" start_platform --server --listen 127.0.0.1:0 --debug
 ok $? "the daemon started"
 daemon=$SERVER_PID
+title=$(tr '\0' ' ' <"/proc/$daemon/cmdline" | sed 's/ *$//')
+[ "$title" = "handoffd: platform 127.0.0.1:0" ]
+ok $? "the daemon names itself: '$title'"
 
 # 0. Capabilities: the daemon says whether it may trace other users'
 # processes, and keeps only what it uses (as root: ptrace, kill, file
