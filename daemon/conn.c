@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "daemon/conn.h"
+#include "handoff/fdpass.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 
@@ -61,6 +62,8 @@ conn_free(struct conn *c)
 		loop_del_fd(c->c_loop, c->c_wfd);
 		close(c->c_wfd);
 	}
+	while (c->c_nfds > 0)
+		close(c->c_fds[--c->c_nfds].fd);
 	rsp_decoder_free(&c->c_dec);
 	rsp_buf_free(&c->c_in);
 	rsp_buf_free(&c->c_out);
@@ -105,6 +108,8 @@ void
 conn_abandon(struct conn *c)
 {
 	rsp_buf_reset(&c->c_out);
+	while (c->c_nfds > 0)
+		close(c->c_fds[--c->c_nfds].fd);
 	c->c_dead = true;
 	if (c->c_busy == 0)
 		conn_free(c);
@@ -153,11 +158,23 @@ conn_update_mask(struct conn *c)
 int
 conn_flush(struct conn *c)
 {
+	size_t len;
+	unsigned i;
 	ssize_t n;
 
 	while (rsp_buf_used(&c->c_out) > 0) {
-		n = write(c->c_wfd, rsp_buf_head(&c->c_out),
-		    rsp_buf_used(&c->c_out));
+		/*
+		 * Write up to the next byte a descriptor rides with; that
+		 * byte starts a sendmsg of its own.
+		 */
+		len = rsp_buf_used(&c->c_out);
+		if (c->c_nfds > 0 && c->c_fds[0].at > 0)
+			len = c->c_fds[0].at;
+		if (c->c_nfds > 0 && c->c_fds[0].at == 0)
+			n = fdpass_send(c->c_wfd, c->c_fds[0].fd,
+			    rsp_buf_head(&c->c_out), len);
+		else
+			n = write(c->c_wfd, rsp_buf_head(&c->c_out), len);
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -165,6 +182,13 @@ conn_flush(struct conn *c)
 				break;
 			return -1;
 		}
+		if (c->c_nfds > 0 && c->c_fds[0].at == 0) {
+			close(c->c_fds[0].fd);
+			memmove(c->c_fds, c->c_fds + 1,
+			    --c->c_nfds * sizeof(c->c_fds[0]));
+		}
+		for (i = 0; i < c->c_nfds; i++)
+			c->c_fds[i].at -= (size_t)n;
 		rsp_buf_drain(&c->c_out, n);
 	}
 	conn_update_mask(c);
@@ -176,6 +200,27 @@ conn_queue(struct conn *c, const char *raw, size_t len)
 {
 	if (rsp_buf_add(&c->c_out, raw, len) == -1)
 		fatal("%s: output", c->c_name);
+}
+
+int
+conn_notify(struct conn *c, const char *payload, size_t len, int fd)
+{
+	if (c->c_dead || (fd != -1 && c->c_nfds == CONN_MAX_FDS)) {
+		if (fd != -1)
+			close(fd);
+		errno = c->c_dead ? EPIPE : ENOBUFS;
+		return -1;
+	}
+	log_packet(c->c_name, "<-", payload, len);
+	if (fd != -1) {
+		c->c_fds[c->c_nfds].at = rsp_buf_used(&c->c_out);
+		c->c_fds[c->c_nfds++].fd = fd;
+	}
+	if (rsp_frame(&c->c_out, '%', payload, len, !c->c_norle) == -1)
+		fatal("%s: frame", c->c_name);
+	if (conn_flush(c) == -1)
+		log_debug("%s: write: %s", c->c_name, strerror(errno));
+	return 0;
 }
 
 void

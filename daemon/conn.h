@@ -14,6 +14,7 @@
 #define CONN_READ_CHUNK		65536	/* bytes read per read(2) */
 #define CONN_MAX_PER_TURN	16	/* packets handled per loop turn */
 #define CONN_OUT_HIGH		(4u << 20) /* bytes queued: stop reading */
+#define CONN_MAX_FDS		64	/* descriptors queued to send */
 
 struct conn;
 struct loop;
@@ -37,6 +38,11 @@ struct conn {
 	struct rsp_buf	 c_in;		/* read, not yet decoded */
 	struct rsp_buf	 c_out;		/* framed, not yet written */
 	struct rsp_buf	 c_last;	/* last packet, for a NAK */
+	struct {
+		size_t	 at;		/* offset in c_out of the byte it */
+		int	 fd;		/* rides with */
+	}		 c_fds[CONN_MAX_FDS];
+	unsigned	 c_nfds;
 	bool		 c_noack;
 	bool		 c_norle;	/* replies without run-length encoding */
 	bool		 c_eof;		/* no more input */
@@ -55,6 +61,13 @@ void	 conn_close(struct conn *);
 /* Frame and queue a packet; writes at once when the socket takes it. */
 void	 conn_send(struct conn *, const char *payload, size_t len);
 void	 conn_sendstr(struct conn *, const char *);
+/*
+ * Frame and queue a notification ("%payload#cs"), between packets.  With
+ * fd != -1 (a unix socket only), fd rides with the '%' as SCM_RIGHTS and
+ * is closed once sent; conn_notify owns it whatever happens.  -1 with
+ * errno (ENOBUFS: CONN_MAX_FDS already queued) and fd closed on failure.
+ */
+int	 conn_notify(struct conn *, const char *payload, size_t len, int fd);
 /* Send a packet whose payload was built in buf (then reset). */
 void	 conn_sendbuf(struct conn *, struct rsp_buf *);
 void	 conn_set_noack(struct conn *, bool);

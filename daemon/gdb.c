@@ -10,6 +10,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/gdb.h"
+#include "daemon/handoff.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "daemon/tgtlog.h"
@@ -36,6 +37,7 @@ gsess_new(struct loop *l)
 	s->s_loop = l;
 	if ((s->s_tgt = tgt_new()) == NULL)
 		fatal("tgt_new");
+	handoff_track(s);
 	s->s_tgt->g_note = tgtlog_note;
 	rsp_buf_init(&s->s_reply);
 	rsp_buf_init(&s->s_xdoc);
@@ -52,6 +54,7 @@ gsess_free(struct gsess *s)
 {
 	if (s == NULL)
 		return;
+	handoff_untrack(s);
 	if (s->s_conn != NULL)
 		conn_close(s->s_conn);
 	gdb_end_all(s);
@@ -497,6 +500,8 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 			s->s_hwbreak = true;
 		else if (flen == 12 && memcmp(f, "exec-events+", 12) == 0)
 			s->s_exec_events = true;
+		else if (flen == 13 && memcmp(f, "fork-handoff+", 13) == 0)
+			handoff_supported(s);
 	}
 	/*
 	 * lldb's dialect: a bare qSupported, or lldb's features only (but a
@@ -517,7 +522,8 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:exec-file:read+;qXfer:libraries-svr4:read+;"
 	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
-	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+",
+	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
+	    "fork-handoff+",
 	    RSP_MAX_PACKET);
 }
 
@@ -628,6 +634,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
 		s->s_lldb = s->s_err_strings = true;
 		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QHandoffWatch")) {
+		gdb_handoff_watch(s, c);
 	} else if (rsp_cursor_skip(c, "QNonStop:0")) {
 		gdb_ok(s);
 	} else {
@@ -659,6 +667,8 @@ gdb_q(struct gsess *s, struct rsp_cursor *c)
 	else if (rsp_cursor_skip(c, "qC") && rsp_cursor_eof(c) &&
 	    !(s->s_disabled & GDB_DISABLE_QC))
 		gdb_current_thread(s);
+	else if (rsp_cursor_skip(c, "qHandoffList"))
+		gdb_handoff_list(s, c);
 	else if (rsp_cursor_skip(c, "qAttached"))
 		gdb_attached(s, c);
 	else if (rsp_cursor_skip(c, "qSymbol"))

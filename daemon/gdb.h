@@ -108,6 +108,13 @@ struct gsess {
 	struct gdb_await *s_await;	/* vAttachWait in progress, or NULL */
 	struct gdb_tty	*s_tty;		/* the program's terminal, or NULL */
 
+	/* Fork handoff (handoff.c). */
+	TAILQ_ENTRY(gsess) s_entry;	/* the sessions of this process */
+	bool		 s_tracked;	/* on that list */
+	bool		 s_handoff;	/* made by handoff.c, freed by it */
+	bool		 s_fork_handoff; /* qSupported: fork-handoff+ */
+	uint64_t	 s_watch;	/* QHandoffWatch order; 0: none */
+
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */
 	unsigned	 s_disabled;	/* GDB_DISABLE_*: --disable-packet */

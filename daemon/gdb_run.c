@@ -13,6 +13,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/gdb.h"
+#include "daemon/handoff.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 #include "platform/procfs.h"
@@ -599,7 +600,7 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, EINVAL, "bad pid");
 		return;
 	}
-	if (gdb_busy(s))
+	if (gdb_handoff_claim(s, (pid_t)pid) || gdb_busy(s))
 		return;
 	if (gdb_attach(s, (pid_t)pid) == -1) {
 		log_warn("attach %d", (int)pid);

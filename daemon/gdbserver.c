@@ -17,6 +17,7 @@
 
 #include "daemon/gdb.h"
 #include "daemon/conn.h"
+#include "daemon/handoff.h"
 #include "daemon/handoffd.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
@@ -31,6 +32,7 @@ struct gdbserver {
 	struct loop	*gs_loop;
 	struct gsess	*gs_sess;
 	struct endpoint	 gs_ep;
+	bool		 gs_accepting;	/* the listener is on the loop */
 };
 
 static void
@@ -75,6 +77,8 @@ gdbserver_usage(FILE *fp)
 "                         behave as a server without these (for tests)\n"
 "  --help, --version\n"
 "\n"
+"%s"
+"\n"
 "lldb-server's options (lldb starts handoffd with them when\n"
 "LLDB_DEBUGSERVER_PATH names it):\n"
 "  --fd N                 serve the connected socket N; no COMM\n"
@@ -89,15 +93,14 @@ gdbserver_usage(FILE *fp)
 "                         any channel logs decisions (as --debug); the\n"
 "                         categories all, packets or comm every packet\n"
 "With neither a program nor --attach, the client starts or attaches to\n"
-"one; with --fd or a connect:// COMM the server ends with its client.\n");
+"one; with --fd or a connect:// COMM the server ends with its client.\n",
+	    handoff_usage);
 }
 
 static void
 on_sigchld(int sig, void *arg)
 {
-	struct gdbserver *gs = arg;
-
-	gdb_poll(gs->gs_sess);
+	handoff_poll_all();
 }
 
 static void
@@ -137,18 +140,19 @@ startup_fail(const char *fmt, ...)
 static void
 gdbserver_wait_client(struct gdbserver *gs)
 {
-	if (!ep_listening(&gs->gs_ep))
+	if (!ep_listening(&gs->gs_ep) || gs->gs_accepting)
 		return;
 	if (loop_add_fd(gs->gs_loop, gs->gs_ep.ep_fd, LOOP_READ,
 	    gdbserver_accept, gs) == -1)
 		fatal("loop_add_fd");
+	gs->gs_accepting = true;
 }
 
 static void
 gdbserver_accept(int fd, int events, void *arg)
 {
 	struct gdbserver *gs = arg;
-	char desc[256];
+	char desc[256], name[64];
 	int cfd;
 
 	if ((cfd = ep_accept(&gs->gs_ep, desc, sizeof(desc))) == -1) {
@@ -156,11 +160,20 @@ gdbserver_accept(int fd, int events, void *arg)
 			log_warn("accept");
 		return;
 	}
-	/* One client at a time, as gdbserver. */
-	loop_del_fd(gs->gs_loop, gs->gs_ep.ep_fd);
-	fprintf(stderr, "Remote debugging from %s\n", desc);
-	log_info("client connected: %s", desc);
-	gsess_attach_conn(gs->gs_sess, cfd, cfd, "client");
+	/*
+	 * The session's client, as gdbserver; while it has one, a further
+	 * connection is a session of its own: it claims a held child, or
+	 * watches (docs/protocol.md).
+	 */
+	if (gs->gs_sess->s_conn == NULL && !gs->gs_sess->s_quit) {
+		fprintf(stderr, "Remote debugging from %s\n", desc);
+		log_info("client connected: %s", desc);
+		gsess_attach_conn(gs->gs_sess, cfd, cfd, "client");
+		return;
+	}
+	log_info("another client connected: %s", desc);
+	snprintf(name, sizeof(name), "client fd %d", cfd);
+	handoff_session(cfd, name);
 }
 
 /* Split off "--wrapper WORDS... --" before getopt sees the rest. */
@@ -243,6 +256,7 @@ struct gs_opts {
 	char		**o_av;		/* our copy of argv, which we edit */
 	char		**o_argv;	/* PROG ARGS, NULL-terminated */
 	int		 o_argc;
+	struct handoff_opts o_handoff;
 };
 
 /*
@@ -344,10 +358,27 @@ gdbserver_check(struct gs_opts *o)
 	return 0;
 }
 
+/* getopt codes of the handoff options: past every character. */
+enum { OPT_HANDOFF = 0x100 };
+static const char *const handoff_opt_names[] = {
+	"fork-mode", "hold-timeout", "unclaimed", "max-held", "allow-any-uid",
+};
+
 /* One option; -1 on a bad one, 1 when it was --help or --version. */
 static int
 gdbserver_opt(int ch, int argc, char **argv, struct gs_opts *o)
 {
+	char err[256];
+
+	if (ch >= OPT_HANDOFF && ch < OPT_HANDOFF + (int)(sizeof(
+	    handoff_opt_names) / sizeof(*handoff_opt_names))) {
+		if (handoff_opt(&o->o_handoff, handoff_opt_names[ch -
+		    OPT_HANDOFF], optarg, err, sizeof(err)) == -1) {
+			fprintf(stderr, "%s\n", err);
+			return -1;
+		}
+		return 0;
+	}
 	switch (ch) {
 	case 'a':
 		if (optarg != NULL)
@@ -425,6 +456,11 @@ gdbserver_opts(int argc, char **argv, struct gs_opts *o)
 		{ "setsid", no_argument, NULL, 's' },
 		{ "native-regs", no_argument, NULL, 'x' },
 		{ "log-channels", required_argument, NULL, 'L' },
+		{ "fork-mode", required_argument, NULL, OPT_HANDOFF + 0 },
+		{ "hold-timeout", required_argument, NULL, OPT_HANDOFF + 1 },
+		{ "unclaimed", required_argument, NULL, OPT_HANDOFF + 2 },
+		{ "max-held", required_argument, NULL, OPT_HANDOFF + 3 },
+		{ "allow-any-uid", no_argument, NULL, OPT_HANDOFF + 4 },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -432,6 +468,7 @@ gdbserver_opts(int argc, char **argv, struct gs_opts *o)
 	int ch, rc;
 
 	memset(o, 0, sizeof(*o));
+	handoff_opts_init(&o->o_handoff);
 	o->o_fd = o->o_pipe = -1;
 	o->o_shell = o->o_no_aslr = true;
 	/*
@@ -720,18 +757,23 @@ cmd_gdbserver(int argc, char **argv)
 		log_warn("--pipe %d", o.o_pipe);
 
 	gdbserver_setup(&gs, &o);
+	handoff_init(gs.gs_loop, &o.o_handoff, gs.gs_sess,
+	    ep_listening(&gs.gs_ep) || gs.gs_ep.ep_kind == EP_STDIO ||
+	    gs.gs_ep.ep_kind == EP_FD ? NULL : &gs.gs_ep, o.o_comm, NULL);
 
 	start_program(&gs, &o);
 	gdbserver_meet(&gs, &o, o.o_comm);
 
-	while (!gsess_done(gs.gs_sess) && !loop_stopped(gs.gs_loop)) {
-		bool had = gs.gs_sess->s_conn != NULL;
-
+	/* Until the session is over, and every child held or claimed too. */
+	while (!(gsess_done(gs.gs_sess) && handoff_idle()) &&
+	    !loop_stopped(gs.gs_loop)) {
 		if (loop_once(gs.gs_loop, -1) == -1)
 			fatal("event loop");
-		if (had && gs.gs_sess->s_conn == NULL && !gs.gs_sess->s_quit)
+		if (gs.gs_sess->s_conn == NULL && !gs.gs_sess->s_quit)
 			gdbserver_wait_client(&gs);
 	}
+	handoff_end(loop_stopped(gs.gs_loop) ? "the server was told to end" :
+	    "the server ends");
 	if (gs.gs_sess->s_conn != NULL)
 		conn_flush(gs.gs_sess->s_conn);
 	ep_close(&gs.gs_ep);

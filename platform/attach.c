@@ -205,7 +205,7 @@ tgt_kill(struct proc *p)
 				continue;
 			break;
 		}
-		tgt_status(g, r, status);
+		tgt_route(g, r, status);
 	}
 	proc_free(p);
 	return 0;

@@ -38,8 +38,8 @@ static struct {
 } stash[TGT_MAX_STASH];
 static unsigned nstash;
 
-static void
-stash_put(pid_t pid, int status)
+void
+tgt_stash(pid_t pid, int status)
 {
 	if (nstash == TGT_MAX_STASH) {
 		/* Oldest first out: it belongs to nobody we know. */
@@ -181,6 +181,8 @@ static void
 child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
 {
 	struct proc *p = t->t_proc;
+	struct target *g = p->p_tgt;
+	struct tgt_child c;
 	struct tgt_note n;
 	int status, shared;
 
@@ -196,6 +198,24 @@ child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
 	if ((shared = shares_vm(p->p_pid, child)) == -1)
 		shared = (how == CHILD_VFORK);
 	n.n_shared_vm = shared;
+	/*
+	 * Held (fork handoff): a copy of memory gets the original bytes
+	 * back; a vfork child runs in the parent's memory, which loses the
+	 * breakpoints until vforkdone.  A clone (another exit signal than
+	 * SIGCHLD: a process nobody waits for as a child) is let go.
+	 */
+	c.c_pid = child;
+	c.c_ppid = p->p_pid;
+	c.c_how = how;
+	c.c_attached = p->p_attached;
+	if (g->g_hold != NULL && how != CHILD_CLONE &&
+	    (!shared || how == CHILD_VFORK) && g->g_hold(g->g_hold_arg, &c)) {
+		if (!shared)
+			bp_clear_in(p, child);
+		else
+			bp_lift(p);
+		return;
+	}
 	if (!shared)
 		bp_clear_in(p, child);
 	else if (how == CHILD_VFORK)
@@ -382,7 +402,7 @@ tgt_status(struct target *g, pid_t tid, int status)
 
 	if (t == NULL) {
 		if (WIFSTOPPED(status))
-			stash_put(tid, status);
+			tgt_stash(tid, status);
 		return;
 	}
 	if (WIFEXITED(status) || WIFSIGNALED(status)) {

@@ -23,6 +23,8 @@ void		 thr_gone(struct thr *);
 void		 thr_invalidate(struct thr *);
 int		 thr_resume(struct thr *);
 void		 tgt_status(struct target *, pid_t, int status);
+/* Keep the status of a pid nobody knows yet (events.c). */
+void		 tgt_stash(pid_t, int status);
 int		 mem_open(struct proc *);
 /* The thread group (process) task tid belongs to, or -1. */
 pid_t		 thr_tgid(pid_t tid);

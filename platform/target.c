@@ -21,6 +21,11 @@
 #define SI_KERNEL	0x80
 #endif
 
+/* Every target of this process, and who takes what none of them knows. */
+static TAILQ_HEAD(, target) targets = TAILQ_HEAD_INITIALIZER(targets);
+static bool (*stray_fn)(void *, pid_t, int);
+static void *stray_arg;
+
 struct target *
 tgt_new(void)
 {
@@ -29,6 +34,7 @@ tgt_new(void)
 	if (g == NULL)
 		return NULL;
 	TAILQ_INIT(&g->g_procs);
+	TAILQ_INSERT_TAIL(&targets, g, g_entry);
 	return g;
 }
 
@@ -41,7 +47,58 @@ tgt_free(struct target *g)
 		return;
 	while ((p = TAILQ_FIRST(&g->g_procs)) != NULL)
 		proc_free(p);
+	TAILQ_REMOVE(&targets, g, g_entry);
 	free(g);
+}
+
+void
+tgt_set_stray(bool (*fn)(void *, pid_t, int), void *arg)
+{
+	stray_fn = fn;
+	stray_arg = arg;
+}
+
+void
+tgt_route(struct target *first, pid_t tid, int status)
+{
+	struct target *g;
+
+	if (first != NULL && tgt_thr(first, tid) != NULL) {
+		tgt_status(first, tid, status);
+		return;
+	}
+	TAILQ_FOREACH(g, &targets, g_entry) {
+		if (g == first || tgt_thr(g, tid) == NULL)
+			continue;
+		tgt_status(g, tid, status);
+		if (g->g_wake != NULL)
+			g->g_wake(g->g_wake_arg);
+		return;
+	}
+	if (stray_fn != NULL && stray_fn(stray_arg, tid, status))
+		return;
+	if (WIFSTOPPED(status))
+		tgt_stash(tid, status);
+}
+
+int
+tgt_adopt(struct target *g, pid_t pid, bool attached, struct proc **pp)
+{
+	struct proc *p;
+	struct thr *t;
+
+	if ((p = proc_new(g, pid, attached)) == NULL)
+		return -1;
+	if ((t = thr_new(p, pid)) == NULL) {
+		proc_free(p);
+		return -1;
+	}
+	t->t_stopped = true;
+	t->t_drop_sigstop = true;
+	t->t_stop.s_kind = STOP_SIGNAL;
+	t->t_stop.s_signo = SIGSTOP;
+	*pp = p;
+	return 0;
 }
 
 struct proc *
@@ -207,6 +264,9 @@ thr_resume(struct thr *t)
 		return 0;
 	if (t->t_regs_dirty && thr_regs_store(t) == -1)
 		return -1;
+	if (t->t_drop_sigstop && t->t_rsig == SIGSTOP)
+		t->t_rsig = 0;
+	t->t_drop_sigstop = false;
 	t->t_regs_dirty = false;
 	thr_invalidate(t);
 	if (ptrace(req, t->t_tid, NULL, (void *)(long)t->t_rsig) == -1) {
@@ -359,7 +419,7 @@ tgt_stop_all(struct target *g)
 				thr_gone(t);
 			break;
 		}
-		tgt_status(g, r, status);
+		tgt_route(g, r, status);
 	}
 	g->g_stopping = false;
 }
@@ -395,7 +455,7 @@ tgt_poll(struct target *g)
 	pid_t r;
 
 	while ((r = waitpid(-1, &status, __WALL | WNOHANG)) > 0) {
-		tgt_status(g, r, status);
+		tgt_route(g, r, status);
 		/*
 		 * All-stop needs one event; stopping the others collects
 		 * what else is queued, so no waitpid is spent on "none".

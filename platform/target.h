@@ -73,6 +73,8 @@ struct thr {
 	struct regs	*t_regs;	/* cache, valid while stopped */
 	bool		 t_regs_gp;	/* general registers cached */
 	bool		 t_regs_all;	/* everything cached */
+	bool		 t_drop_sigstop; /* adopted: its first resume never
+					   delivers the SIGSTOP it reported */
 };
 
 struct bp {
@@ -135,6 +137,14 @@ struct launch {
  */
 enum tgt_child_how { CHILD_FORK, CHILD_VFORK, CHILD_CLONE };
 
+/* A new process traced from birth, for the session to decide on. */
+struct tgt_child {
+	pid_t		 c_pid;
+	pid_t		 c_ppid;
+	enum tgt_child_how c_how;
+	bool		 c_attached;	/* the parent was attached, not launched */
+};
+
 enum tgt_note_kind {
 	NOTE_CHILD_DETACHED,	/* a new process let go, untraced */
 	NOTE_CHILD_LOST,	/* a new process gone before it was let go */
@@ -155,7 +165,18 @@ struct tgt_note {
 };
 
 struct target {
+	TAILQ_ENTRY(target) g_entry;	/* every target of this process */
 	TAILQ_HEAD(, proc) g_procs;
+	/*
+	 * Asked for each fork or vfork child: true keeps it traced and in
+	 * its first stop (held; a vfork child is the caller's to run on to
+	 * its exec); false or NULL lets it go untraced.
+	 */
+	bool		(*g_hold)(void *, const struct tgt_child *);
+	void		*g_hold_arg;
+	/* Another target's wait reaped an event of ours: poll soon. */
+	void		(*g_wake)(void *);
+	void		*g_wake_arg;
 	/* Called with each fact as it happens; NULL: nobody listens. */
 	void		(*g_note)(void *, const struct tgt_note *);
 	void		*g_note_arg;
@@ -169,6 +190,20 @@ struct target {
 
 struct target *tgt_new(void);
 void	 tgt_free(struct target *);
+
+/*
+ * Several targets may live in one process (a session per connection),
+ * all traced by it.  A wait status belongs to the target that knows the
+ * thread; one no target knows goes to the stray handler (held children),
+ * and, if it declines, is kept until a fork or clone event names the pid.
+ */
+void	 tgt_set_stray(bool (*)(void *, pid_t, int status), void *);
+void	 tgt_route(struct target *first, pid_t, int status);
+/*
+ * Take pid, traced by this process and in a ptrace stop (a held child),
+ * into g as a stopped process whose one thread reports SIGSTOP.
+ */
+int	 tgt_adopt(struct target *, pid_t, bool attached, struct proc **);
 
 /*
  * Start a program stopped at its first instruction (after the shell and

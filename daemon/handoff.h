@@ -1,0 +1,106 @@
+/*
+ * handoff.h -- fork handoff: the children a process holds, the sessions
+ * that take them, and who is told (docs/protocol.md).
+ *
+ * One process (handoffd gdbserver, or one session worker of the platform
+ * daemon) traces one process tree and serves every connection to it: the
+ * first session, the children's sessions, watchers, and connections that
+ * come to claim.  Each session has a target of its own; the kernel's
+ * news is routed among them (tgt_route).  A child born to any of them is
+ * held here, stopped, until a session claims it or its hold ends.
+ */
+#ifndef DAEMON_HANDOFF_H
+#define DAEMON_HANDOFF_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define HANDOFF_MAX_HELD	64	/* --max-held default */
+#define HANDOFF_MAX_HELD_LIMIT	4096	/* --max-held at most */
+#define HANDOFF_HOLD_TIMEOUT	60	/* --hold-timeout default, seconds */
+#define HANDOFF_MAX_HOLD_TIMEOUT 86400	/* --hold-timeout at most */
+#define HANDOFF_LIST_PAGE	128	/* qHandoffList entries per reply */
+/* Sessions one process serves: every held child claimed, and more. */
+#define HANDOFF_MAX_SESSIONS	(HANDOFF_MAX_HELD_LIMIT + 256)
+
+enum fork_mode {
+	FORK_AUTO,		/* watcher, else (later) fork events, else hold */
+	FORK_HANDOFF,		/* watcher, else hold; never fork events */
+	FORK_DETACH,		/* let every child go (gdbserver) */
+};
+
+enum unclaimed {
+	UNCLAIMED_DETACH_STOPPED,	/* detached, left in a group stop */
+	UNCLAIMED_RESUME,		/* detached, running */
+	UNCLAIMED_KILL,
+};
+
+struct handoff_opts {
+	enum fork_mode	 ho_mode;
+	enum unclaimed	 ho_unclaimed;
+	unsigned	 ho_hold_timeout;	/* seconds */
+	unsigned	 ho_max_held;
+	bool		 ho_allow_any_uid;
+};
+
+struct endpoint;
+struct gsess;
+struct loop;
+struct rsp_cursor;
+
+/* What the process around the sessions does for them. */
+struct handoff_host {
+	/* A session of ours now traces pid (or no longer): for the daemon. */
+	void	(*hh_traced)(pid_t pid, bool attached, bool gone);
+	/* A child is held (or no longer): for the daemon's routing. */
+	void	(*hh_held)(pid_t pid, pid_t ppid, const char *kind, bool gone);
+};
+
+void	 handoff_opts_init(struct handoff_opts *);
+/*
+ * The handoff options both commands take: --fork-mode, --hold-timeout,
+ * --unclaimed, --max-held, --allow-any-uid (val NULL).  0 when taken,
+ * -1 with a message in err for a bad value.
+ */
+int	 handoff_opt(struct handoff_opts *, const char *name, const char *val,
+	    char *err, size_t errlen);
+/* The help text of those options. */
+extern const char handoff_usage[];
+
+/*
+ * Start serving: first is the session that exists already (its settings
+ * are the template of every new one); reverse, if not NULL, is where a
+ * --reverse-connect session connects to, and where a child's connects.
+ * addr says, for the log, where a claim connects ("127.0.0.1:1234").
+ */
+void	 handoff_init(struct loop *, const struct handoff_opts *,
+	    struct gsess *first, const struct endpoint *reverse,
+	    const char *addr, const struct handoff_host *);
+/* Every session of the process: gsess_new and gsess_free call these. */
+void	 handoff_track(struct gsess *);
+void	 handoff_untrack(struct gsess *);
+/* A new connection to serve (our port, or passed by the daemon). */
+struct gsess *handoff_session(int fd, const char *name);
+/* SIGCHLD: every session looks at the kernel's news. */
+void	 handoff_poll_all(void);
+/* Nothing left: no session but the first, no child held. */
+bool	 handoff_idle(void);
+/* The process ends: every held child gets the --unclaimed action. */
+void	 handoff_end(const char *why);
+/* Sessions (of ours) alive, children held. */
+unsigned handoff_nsessions(void);
+unsigned handoff_nheld(void);
+
+/* Packets (gdb.c dispatches them). */
+/* qSupported's fork-handoff+: the client watches its own tree. */
+void	 handoff_supported(struct gsess *);
+void	 gdb_handoff_watch(struct gsess *, struct rsp_cursor *);
+void	 gdb_handoff_list(struct gsess *, struct rsp_cursor *);
+/* vAttach;PID: true when PID was held here (the reply is sent). */
+bool	 gdb_handoff_claim(struct gsess *, pid_t);
+/* True when pid is a child held here (for the daemon's routing). */
+bool	 handoff_holds(pid_t);
+
+#endif /* DAEMON_HANDOFF_H */
