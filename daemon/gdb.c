@@ -590,6 +590,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 {
 	bool v;
 
+	if (s->s_ops != NULL && s->s_ops->so_query(s, c) == 0)
+		return;
 	if (gdb_lldb_set(s, c) == 0)
 		return;
 	if (rsp_cursor_skip(c, "QStartNoAckMode")) {

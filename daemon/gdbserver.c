@@ -358,27 +358,14 @@ gdbserver_check(struct gs_opts *o)
 	return 0;
 }
 
-/* getopt codes of the handoff options: past every character. */
-enum { OPT_HANDOFF = 0x100 };
-static const char *const handoff_opt_names[] = {
-	"fork-mode", "hold-timeout", "unclaimed", "max-held", "allow-any-uid",
-};
-
 /* One option; -1 on a bad one, 1 when it was --help or --version. */
 static int
 gdbserver_opt(int ch, int argc, char **argv, struct gs_opts *o)
 {
-	char err[256];
+	int rc;
 
-	if (ch >= OPT_HANDOFF && ch < OPT_HANDOFF + (int)(sizeof(
-	    handoff_opt_names) / sizeof(*handoff_opt_names))) {
-		if (handoff_opt(&o->o_handoff, handoff_opt_names[ch -
-		    OPT_HANDOFF], optarg, err, sizeof(err)) == -1) {
-			fprintf(stderr, "%s\n", err);
-			return -1;
-		}
-		return 0;
-	}
+	if ((rc = handoff_getopt(&o->o_handoff, ch, optarg)) != 1)
+		return rc;
 	switch (ch) {
 	case 'a':
 		if (optarg != NULL)
@@ -456,11 +443,7 @@ gdbserver_opts(int argc, char **argv, struct gs_opts *o)
 		{ "setsid", no_argument, NULL, 's' },
 		{ "native-regs", no_argument, NULL, 'x' },
 		{ "log-channels", required_argument, NULL, 'L' },
-		{ "fork-mode", required_argument, NULL, OPT_HANDOFF + 0 },
-		{ "hold-timeout", required_argument, NULL, OPT_HANDOFF + 1 },
-		{ "unclaimed", required_argument, NULL, OPT_HANDOFF + 2 },
-		{ "max-held", required_argument, NULL, OPT_HANDOFF + 3 },
-		{ "allow-any-uid", no_argument, NULL, OPT_HANDOFF + 4 },
+		HANDOFF_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }

@@ -162,6 +162,26 @@ handoff_opt(struct handoff_opts *o, const char *name, const char *val,
 	return -1;
 }
 
+int
+handoff_getopt(struct handoff_opts *o, int ch, const char *arg)
+{
+	static const char *const names[] = {
+		"fork-mode", "hold-timeout", "unclaimed", "max-held",
+		"allow-any-uid",
+	};
+	char err[256];
+
+	if (ch < HANDOFF_OPT_BASE ||
+	    ch >= HANDOFF_OPT_BASE + (int)(sizeof(names) / sizeof(*names)))
+		return 1;
+	if (handoff_opt(o, names[ch - HANDOFF_OPT_BASE], arg, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "handoffd: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* ------------------------------------------------------------ sessions */
 
 static void
@@ -315,8 +335,9 @@ held_remove(struct held *h)
 		loop_del_timer(ho.loop, h->h_timer);
 	TAILQ_REMOVE(&ho.held, h, h_entry);
 	ho.nheld--;
-	if (ho.host != NULL && ho.host->hh_held != NULL)
-		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, true);
+	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)
+		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
+		    true);
 	free(h);
 }
 
@@ -410,8 +431,6 @@ adopt(struct gsess *s, struct held *h, const char *how)
 	    (int)h->h_pid, (int)h->h_ppid, h->h_kind,
 	    s->s_conn != NULL ? s->s_conn->c_name : "?", how,
 	    (unsigned)(loop_now() - h->h_since));
-	if (ho.host != NULL && ho.host->hh_traced != NULL)
-		ho.host->hh_traced(h->h_pid, h->h_attached, false);
 	held_remove(h);
 	return t;
 }
@@ -559,8 +578,9 @@ hold_child(void *arg, const struct tgt_child *c)
 	ho.nheld++;
 	log_info("child %d of %d held at its %s", (int)h->h_pid,
 	    (int)h->h_ppid, h->h_kind);
-	if (ho.host != NULL && ho.host->hh_held != NULL)
-		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, false);
+	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)
+		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
+		    false);
 	loop_defer(ho.loop, settle, NULL);
 	return true;
 }
@@ -593,6 +613,9 @@ held_status(void *arg, pid_t pid, int status)
 	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
 		h->h_toexec = false;
 		h->h_kind = "exec";
+		if (ho.host != NULL && ho.host->hh_held != NULL)
+			ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind,
+			    h->h_attached, false);
 		h->h_new = true;
 		h->h_since = loop_now();
 		loop_defer(ho.loop, settle, NULL);
@@ -644,19 +667,36 @@ entitled(struct gsess *s)
 	return false;
 }
 
+bool
+handoff_traces(pid_t pid)
+{
+	struct gsess *s;
+	struct proc *p;
+
+	TAILQ_FOREACH(s, &ho.sessions, s_entry) {
+		if ((p = tgt_proc(s->s_tgt, pid)) != NULL && !p->p_exited)
+			return true;
+	}
+	return false;
+}
+
+void
+handoff_foreach_proc(void (*fn)(struct proc *, void *), void *arg)
+{
+	struct gsess *s;
+	struct proc *p;
+
+	TAILQ_FOREACH(s, &ho.sessions, s_entry) {
+		TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry)
+			fn(p, arg);
+	}
+}
+
 /* A process this process traces (any session's), or holds. */
 static bool
 ours(pid_t pid)
 {
-	struct gsess *s;
-
-	if (held_find(pid) != NULL)
-		return true;
-	TAILQ_FOREACH(s, &ho.sessions, s_entry) {
-		if (tgt_proc(s->s_tgt, pid) != NULL)
-			return true;
-	}
-	return false;
+	return held_find(pid) != NULL || handoff_traces(pid);
 }
 
 /* qSupported's fork-handoff+: the client watches its own tree. */
@@ -695,38 +735,56 @@ gdb_handoff_watch(struct gsess *s, struct rsp_cursor *c)
 	gdb_ok(s);
 }
 
+int
+handoff_list_start(struct gsess *s, struct rsp_cursor *c, uint64_t *start)
+{
+	*start = 0;
+	if (rsp_cursor_skip(c, ":") && rsp_get_hex(c, start) == -1) {
+		gdb_error(s, EINVAL, "bad start");
+		return -1;
+	}
+	if (!rsp_cursor_eof(c)) {
+		gdb_empty(s);
+		return -1;
+	}
+	rsp_buf_reset(&s->s_reply);
+	rsp_buf_addc(&s->s_reply, 'l');
+	return 0;
+}
+
+bool
+handoff_list_add(struct gsess *s, unsigned *n, pid_t pid, pid_t ppid,
+    const char *kind, uint64_t age_ms, const char *state)
+{
+	struct rsp_buf *b = &s->s_reply;
+
+	if (*n == HANDOFF_LIST_PAGE) {
+		*(char *)rsp_buf_head(b) = 'm';
+		return false;
+	}
+	rsp_buf_addf(b, "%spid:%x,ppid:%x,tid:%x,kind:%s,age:%llx,state:%s",
+	    *n > 0 ? ";" : "", (unsigned)pid, (unsigned)ppid, (unsigned)pid,
+	    kind, (unsigned long long)age_ms, state);
+	(*n)++;
+	return true;
+}
+
 /* qHandoffList[:START] */
 void
 gdb_handoff_list(struct gsess *s, struct rsp_cursor *c)
 {
-	struct rsp_buf *b = &s->s_reply;
 	struct held *h;
-	uint64_t start = 0, i = 0;
+	uint64_t start, i = 0;
 	unsigned n = 0;
 
-	if (rsp_cursor_skip(c, ":") && rsp_get_hex(c, &start) == -1) {
-		gdb_error(s, EINVAL, "bad start");
+	if (handoff_list_start(s, c, &start) == -1)
 		return;
-	}
-	if (!rsp_cursor_eof(c)) {
-		gdb_empty(s);
-		return;
-	}
-	rsp_buf_reset(b);
-	rsp_buf_addc(b, 'l');
 	TAILQ_FOREACH(h, &ho.held, h_entry) {
 		if (i++ < start)
 			continue;
-		if (n == HANDOFF_LIST_PAGE) {
-			*(char *)rsp_buf_head(b) = 'm';
+		if (!handoff_list_add(s, &n, h->h_pid, h->h_ppid, h->h_kind,
+		    loop_now() - h->h_since, h->h_toexec ? "to-exec" : "held"))
 			break;
-		}
-		rsp_buf_addf(b, "%spid:%x,ppid:%x,tid:%x,kind:%s,age:%llx,"
-		    "state:%s", n > 0 ? ";" : "", (unsigned)h->h_pid,
-		    (unsigned)h->h_ppid, (unsigned)h->h_pid, h->h_kind,
-		    (unsigned long long)(loop_now() - h->h_since),
-		    h->h_toexec ? "to-exec" : "held");
-		n++;
 	}
 	gdb_reply_buf(s);
 }

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HANDOFF_MAX_HELD	64	/* --max-held default */
 #define HANDOFF_MAX_HELD_LIMIT	4096	/* --max-held at most */
@@ -52,10 +53,9 @@ struct rsp_cursor;
 
 /* What the process around the sessions does for them. */
 struct handoff_host {
-	/* A session of ours now traces pid (or no longer): for the daemon. */
-	void	(*hh_traced)(pid_t pid, bool attached, bool gone);
 	/* A child is held (or no longer): for the daemon's routing. */
-	void	(*hh_held)(pid_t pid, pid_t ppid, const char *kind, bool gone);
+	void	(*hh_held)(pid_t pid, pid_t ppid, const char *kind,
+		    bool attached, bool gone);
 };
 
 void	 handoff_opts_init(struct handoff_opts *);
@@ -68,6 +68,19 @@ int	 handoff_opt(struct handoff_opts *, const char *name, const char *val,
 	    char *err, size_t errlen);
 /* The help text of those options. */
 extern const char handoff_usage[];
+/* Those options for getopt_long, and their codes, past every character. */
+#define HANDOFF_OPT_BASE	0x100
+#define HANDOFF_LONG_OPTIONS						\
+	{ "fork-mode", required_argument, NULL, HANDOFF_OPT_BASE + 0 },	\
+	{ "hold-timeout", required_argument, NULL, HANDOFF_OPT_BASE + 1 }, \
+	{ "unclaimed", required_argument, NULL, HANDOFF_OPT_BASE + 2 },	\
+	{ "max-held", required_argument, NULL, HANDOFF_OPT_BASE + 3 },	\
+	{ "allow-any-uid", no_argument, NULL, HANDOFF_OPT_BASE + 4 }
+/*
+ * getopt_long's ch: 0 when it was one of ours and is taken, -1 when its
+ * value is bad (the message printed), 1 when it is not ours.
+ */
+int	 handoff_getopt(struct handoff_opts *, int ch, const char *arg);
 
 /*
  * Start serving: first is the session that exists already (its settings
@@ -98,9 +111,22 @@ unsigned handoff_nheld(void);
 void	 handoff_supported(struct gsess *);
 void	 gdb_handoff_watch(struct gsess *, struct rsp_cursor *);
 void	 gdb_handoff_list(struct gsess *, struct rsp_cursor *);
+/*
+ * Building a qHandoffList reply elsewhere (the platform daemon): read
+ * START (0, or -1 after an error reply), then add entries until one
+ * does not fit the page (false), then gdb_reply_buf.
+ */
+int	 handoff_list_start(struct gsess *, struct rsp_cursor *, uint64_t *);
+bool	 handoff_list_add(struct gsess *, unsigned *n, pid_t pid, pid_t ppid,
+	    const char *kind, uint64_t age_ms, const char *state);
 /* vAttach;PID: true when PID was held here (the reply is sent). */
 bool	 gdb_handoff_claim(struct gsess *, pid_t);
 /* True when pid is a child held here (for the daemon's routing). */
 bool	 handoff_holds(pid_t);
+/* True when a session here traces pid. */
+bool	 handoff_traces(pid_t);
+/* Every process every session here traces. */
+struct proc;
+void	 handoff_foreach_proc(void (*)(struct proc *, void *), void *);
 
 #endif /* DAEMON_HANDOFF_H */

@@ -26,6 +26,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/gdb.h"
+#include "daemon/handoff.h"
 #include "daemon/handoffd.h"
 #include "daemon/listen.h"
 #include "daemon/log.h"
@@ -44,6 +45,7 @@ struct pconn {
 	struct gsess	*pc_sess;
 	char		*pc_bind;	/* the packet to hand over */
 	size_t		 pc_bindlen;
+	struct worker	*pc_route;	/* to this worker, not a new one */
 	uint64_t	 pc_timer;
 	bool		 pc_launched;	/* sent qLaunchGDBServer */
 	char		 pc_desc[128];
@@ -54,6 +56,15 @@ struct held {
 	bool		 h_attached;
 };
 
+/* A child a worker holds for a claim (WM_CHILD). */
+struct wchild {
+	pid_t		 k_pid;
+	pid_t		 k_ppid;
+	char		 k_kind;	/* 'f'ork, 'v'fork, 'e'xec */
+	bool		 k_attached;	/* its tree was attached */
+	uint64_t	 k_since;
+};
+
 struct worker {
 	TAILQ_ENTRY(worker) w_entry;
 	struct platform	*w_pf;
@@ -61,6 +72,8 @@ struct worker {
 	int		 w_ctl;
 	struct held	 w_held[WORKER_MAX_PROCS];
 	size_t		 w_nheld;
+	struct wchild	*w_kids;	/* HANDOFF_MAX_HELD_LIMIT of them */
+	size_t		 w_nkids;
 	char		 w_desc[128];	/* the client's address */
 };
 
@@ -77,6 +90,8 @@ struct platform {
 	bool		 pf_server;	/* serve client after client */
 	bool		 pf_served;	/* a first client came and went */
 	struct pidfh	*pf_pidfh;
+	struct handoff_opts pf_handoff;
+	char		 pf_addr[EP_MAX_PATH + EP_MAX_HOST + 16]; /* for the log */
 };
 
 static void	pconn_free(struct pconn *);
@@ -113,7 +128,8 @@ platform_usage(FILE *fp)
 "                         accepted for lldb-server's command line; not\n"
 "                         needed, sessions share the one port\n"
 "  --port-offset N        added to the port named to clients\n"
-"  --help, --version\n", PLATFORM_HELLO_MS, PLATFORM_MAX_WORKERS);
+"  --help, --version\n"
+"\n%s", PLATFORM_HELLO_MS, PLATFORM_MAX_WORKERS, handoff_usage);
 }
 
 /* ------------------------------------------------------------ workers */
@@ -135,6 +151,51 @@ worker_by_pid(struct platform *pf, pid_t pid, struct held **hp)
 		}
 	}
 	return NULL;
+}
+
+/* The worker holding child pid for a claim, or NULL. */
+static struct worker *
+worker_by_child(struct platform *pf, pid_t pid, struct wchild **kp)
+{
+	struct worker *w;
+	size_t i;
+
+	TAILQ_FOREACH(w, &pf->pf_workers, w_entry) {
+		for (i = 0; i < w->w_nkids; i++) {
+			if (w->w_kids[i].k_pid == pid) {
+				if (kp != NULL)
+					*kp = &w->w_kids[i];
+				return w;
+			}
+		}
+	}
+	return NULL;
+}
+
+static void
+worker_kid(struct worker *w, const struct worker_msg *m)
+{
+	struct wchild *k;
+	size_t i;
+
+	for (i = 0; i < w->w_nkids && w->w_kids[i].k_pid != m->wm_pid; i++)
+		;
+	if (m->wm_kind == WM_CHILD_GONE) {
+		if (i < w->w_nkids)
+			w->w_kids[i] = w->w_kids[--w->w_nkids];
+		return;
+	}
+	if (i == w->w_nkids) {
+		if (w->w_nkids == HANDOFF_MAX_HELD_LIMIT)
+			return;
+		w->w_nkids++;
+	}
+	k = &w->w_kids[i];
+	k->k_pid = m->wm_pid;
+	k->k_ppid = m->wm_ppid;
+	k->k_kind = m->wm_child;
+	k->k_attached = m->wm_attached;
+	k->k_since = loop_now();
 }
 
 static void
@@ -163,6 +224,8 @@ worker_msg(int fd, int events, void *arg)
 		w->w_held[w->w_nheld++].h_attached = m.wm_attached;
 		log_info("worker %d: %s process %d", (int)w->w_pid,
 		    m.wm_attached ? "attached to" : "launched", (int)m.wm_pid);
+	} else if (m.wm_kind == WM_CHILD || m.wm_kind == WM_CHILD_GONE) {
+		worker_kid(w, &m);
 	} else if (m.wm_kind == WM_GONE) {
 		for (i = 0; i < w->w_nheld; i++) {
 			if (w->w_held[i].h_pid == m.wm_pid) {
@@ -184,6 +247,7 @@ worker_forget(struct worker *w)
 	pf->pf_nworkers--;
 	loop_del_fd(pf->pf_loop, w->w_ctl);
 	close(w->w_ctl);
+	free(w->w_kids);
 	free(w);
 }
 
@@ -222,6 +286,22 @@ worker_ended(struct worker *w, int status)
 				log_warnx("process %d: detached running with "
 				    "its worker's end", (int)h->h_pid);
 		}
+		/* Held children: the same, by their tree's kind. */
+		for (i = 0; i < w->w_nkids; i++) {
+			struct wchild *k = &w->w_kids[i];
+
+			if (!k->k_attached)
+				log_warnx("held child %d (parent %d): killed "
+				    "with its worker", (int)k->k_pid,
+				    (int)k->k_ppid);
+			else if (kill(k->k_pid, SIGCONT) == -1)
+				log_warn("held child %d: SIGCONT",
+				    (int)k->k_pid);
+			else
+				log_warnx("held child %d (parent %d): "
+				    "detached running with its worker's end",
+				    (int)k->k_pid, (int)k->k_ppid);
+		}
 	}
 	worker_forget(w);
 }
@@ -258,14 +338,28 @@ pconn_spawn(void *arg)
 		pconn_free(pc);
 		return;
 	}
+	if ((w = pc->pc_route) != NULL) {
+		/* A claim or a watch: to the worker of that tree. */
+		if (worker_pass(w->w_ctl, s, s->s_conn, pc->pc_bind,
+		    pc->pc_bindlen) == -1) {
+			log_warn("%s: passing to worker %d", pc->pc_desc,
+			    (int)w->w_pid);
+			gdb_error(s, errno, "cannot reach the session");
+		} else
+			log_info("%s: passed to worker %d", pc->pc_desc,
+			    (int)w->w_pid);
+		pconn_free(pc);
+		return;
+	}
 	if ((pid = worker_spawn(s, s->s_conn, pc->pc_bind, pc->pc_bindlen,
-	    &ctl)) == -1) {
+	    &ctl, &pf->pf_handoff, pf->pf_addr)) == -1) {
 		log_warn("%s: fork", pc->pc_desc);
 		gdb_error(s, errno, "cannot start a session");
 		pconn_free(pc);
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
+	w->w_kids = xcalloc(HANDOFF_MAX_HELD_LIMIT, sizeof(*w->w_kids));
 	w->w_pf = pf;
 	w->w_pid = pid;
 	w->w_ctl = ctl;
@@ -281,16 +375,40 @@ pconn_spawn(void *arg)
 /* ------------------------------------------------------------ packets */
 
 static void
-pconn_bind(struct gsess *s, const char *pkt, size_t len)
+pconn_hand_over(struct pconn *pc, struct worker *to, const char *pkt,
+    size_t len)
 {
-	struct pconn *pc = s->s_ops_arg;
+	struct gsess *s = pc->pc_sess;
 
+	pc->pc_route = to;
 	pc->pc_bind = xmalloc(len + 1);
 	memcpy(pc->pc_bind, pkt, len);
 	pc->pc_bind[len] = '\0';
 	pc->pc_bindlen = len;
 	conn_pause(s->s_conn);
 	loop_defer(pc->pc_pf->pf_loop, pconn_spawn, pc);
+}
+
+/* vAttach;PID of a held child goes to its worker. */
+static struct worker *
+claim_route(struct platform *pf, const char *pkt, size_t len)
+{
+	struct rsp_cursor c;
+	uint64_t pid;
+
+	rsp_cursor_init(&c, pkt, len);
+	if (!rsp_cursor_skip(&c, "vAttach;") || rsp_get_hex(&c, &pid) == -1 ||
+	    pid == 0 || pid > INT32_MAX)
+		return NULL;
+	return worker_by_child(pf, (pid_t)pid, NULL);
+}
+
+static void
+pconn_bind(struct gsess *s, const char *pkt, size_t len)
+{
+	struct pconn *pc = s->s_ops_arg;
+
+	pconn_hand_over(pc, claim_route(pc->pc_pf, pkt, len), pkt, len);
 }
 
 /* The address clients reach us by: ours, or the forward's side. */
@@ -397,13 +515,76 @@ platform_kill_spawned(struct pconn *pc, struct rsp_cursor *c)
 	gdb_ok(pc->pc_sess);
 }
 
+/* QHandoffWatch:PID goes to the worker that traces or holds PID. */
+static void
+platform_watch(struct pconn *pc, struct rsp_cursor *c)
+{
+	struct platform *pf = pc->pc_pf;
+	struct held *h;
+	struct worker *w;
+	uint64_t pid;
+	char pkt[64];
+	int n;
+
+	if (!rsp_cursor_skip(c, ":")) {
+		gdb_error(pc->pc_sess, ESRCH, "no process to watch");
+		return;
+	}
+	if (rsp_get_hex(c, &pid) == -1 || pid == 0 || pid > INT32_MAX ||
+	    !rsp_cursor_eof(c)) {
+		gdb_error(pc->pc_sess, EINVAL, "bad pid");
+		return;
+	}
+	if ((w = worker_by_pid(pf, (pid_t)pid, &h)) == NULL &&
+	    (w = worker_by_child(pf, (pid_t)pid, NULL)) == NULL) {
+		gdb_error(pc->pc_sess, ESRCH, "no such process here");
+		return;
+	}
+	n = snprintf(pkt, sizeof(pkt), "QHandoffWatch:%x", (unsigned)pid);
+	pconn_hand_over(pc, w, pkt, (size_t)n);
+}
+
+/* qHandoffList: every worker's held children. */
+static void
+platform_list(struct pconn *pc, struct rsp_cursor *c)
+{
+	static const char *const kinds[] = { ['f'] = "fork", ['v'] = "vfork",
+	    ['e'] = "exec" };
+	struct worker *w;
+	struct wchild *k;
+	uint64_t start, i = 0;
+	unsigned n = 0;
+	size_t j;
+
+	if (handoff_list_start(pc->pc_sess, c, &start) == -1)
+		return;
+	TAILQ_FOREACH(w, &pc->pc_pf->pf_workers, w_entry) {
+		for (j = 0; j < w->w_nkids; j++) {
+			k = &w->w_kids[j];
+			if (i++ < start)
+				continue;
+			if (!handoff_list_add(pc->pc_sess, &n, k->k_pid,
+			    k->k_ppid, kinds[k->k_kind == 'v' ? 'v' :
+			    k->k_kind == 'e' ? 'e' : 'f'],
+			    loop_now() - k->k_since, "held"))
+				goto out;
+		}
+	}
+out:
+	gdb_reply_buf(pc->pc_sess);
+}
+
 static int
 pconn_query(struct gsess *s, struct rsp_cursor *cur)
 {
 	struct pconn *pc = s->s_ops_arg;
 	struct rsp_cursor c = *cur;
 
-	if (rsp_cursor_skip(&c, "qLaunchGDBServer"))
+	if (rsp_cursor_skip(&c, "QHandoffWatch"))
+		platform_watch(pc, &c);
+	else if (rsp_cursor_skip(&c, "qHandoffList"))
+		platform_list(pc, &c);
+	else if (rsp_cursor_skip(&c, "qLaunchGDBServer"))
 		platform_launch_server(pc);
 	else if (rsp_cursor_skip(&c, "qQueryGDBServer"))
 		platform_query_server(pc);
@@ -599,6 +780,7 @@ cmd_platform(int argc, char **argv)
 		{ "min-gdbserver-port", required_argument, NULL, 'm' },
 		{ "max-gdbserver-port", required_argument, NULL, 'M' },
 		{ "port-offset", required_argument, NULL, 'o' },
+		HANDOFF_LONG_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -610,11 +792,17 @@ cmd_platform(int argc, char **argv)
 	const char *listen = NULL, *logfile = NULL, *sockfile = NULL;
 	const char *pidfile = NULL, *errstr, *unneeded = NULL;
 	char err[512], where[EP_MAX_PATH + 64];
-	int ch, level = 0, port, offset = 0;
+	int ch, rc, level = 0, port, offset = 0;
 	pid_t other;
 
+	handoff_opts_init(&pf.pf_handoff);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if ((rc = handoff_getopt(&pf.pf_handoff, ch, optarg)) != 1) {
+			if (rc == -1)
+				return 1;
+			continue;
+		}
 		switch (ch) {
 		case 's': pf.pf_server = true; break;
 		case 'L': listen = optarg; break;
@@ -720,6 +908,12 @@ cmd_platform(int argc, char **argv)
 	platform_caps();
 	proc_title("platform %s", listen);
 	ep_describe(&pf.pf_ep, where, sizeof(where));
+	if (pf.pf_ep.ep_bound_port != 0)
+		snprintf(pf.pf_addr, sizeof(pf.pf_addr), "%s:%d",
+		    pf.pf_ep.ep_host[0] == '\0' ? "127.0.0.1" : pf.pf_ep.ep_host,
+		    platform_port(&pf));
+	else
+		strlcpy(pf.pf_addr, pf.pf_ep.ep_path, sizeof(pf.pf_addr));
 	fprintf(stderr, "Listening on %s\n", where);
 	fflush(stderr);
 	log_info("listening on %s", where);

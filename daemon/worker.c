@@ -14,6 +14,7 @@
 
 #include "daemon/conn.h"
 #include "daemon/gdb.h"
+#include "daemon/handoff.h"
 #include "daemon/handoffd.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
@@ -63,27 +64,47 @@ close_inherited(int *keep, size_t n)
 	close_range(from, ~0U, 0);
 }
 
+/* The one worker of this process, for the handoff callbacks. */
+static struct worker *self;
+
+static void
+worker_sendmsg(struct worker *w, const struct worker_msg *m)
+{
+	if (w->w_ctl == -1)
+		return;
+	if (send(w->w_ctl, m, sizeof(*m), MSG_NOSIGNAL) == -1)
+		log_warn("telling the daemon about %d", (int)m->wm_pid);
+}
+
 static void
 worker_send(struct worker *w, char kind, pid_t pid, bool attached)
 {
-	struct worker_msg m = { kind, attached, pid };
+	struct worker_msg m = { .wm_kind = kind, .wm_attached = attached,
+	    .wm_pid = pid };
 
-	if (w->w_ctl == -1)
-		return;
-	if (send(w->w_ctl, &m, sizeof(m), MSG_NOSIGNAL) == -1)
-		log_warn("telling the daemon about %d", (int)pid);
+	worker_sendmsg(w, &m);
 }
+
+/* handoff.c: a child held, or no longer (claimed, let go, gone). */
+static void
+worker_child(pid_t pid, pid_t ppid, const char *kind, bool attached,
+    bool gone)
+{
+	struct worker_msg m = { .wm_kind = gone ? WM_CHILD_GONE : WM_CHILD,
+	    .wm_attached = attached, .wm_child = kind[0], .wm_pid = pid,
+	    .wm_ppid = ppid };
+
+	worker_sendmsg(self, &m);
+}
+
+static const struct handoff_host worker_host = {
+	.hh_held = worker_child,
+};
 
 static bool
 holds(struct worker *w, pid_t pid)
 {
-	struct proc *p;
-
-	TAILQ_FOREACH(p, &w->w_sess->s_tgt->g_procs, p_entry) {
-		if (p->p_pid == pid && !p->p_exited)
-			return true;
-	}
-	return false;
+	return handoff_traces(pid);
 }
 
 /* Name the process after what it debugs, for ps and top. */
@@ -105,10 +126,31 @@ worker_title(struct worker *w, pid_t pid)
  * the last turn.  A handful at most, so a scan costs nothing.
  */
 static void
+report_proc(struct proc *p, void *arg)
+{
+	struct worker *w = arg;
+	size_t i;
+
+	if (p->p_exited)
+		return;
+	for (i = 0; i < w->w_ntold && w->w_told[i] != p->p_pid; i++)
+		;
+	if (i < w->w_ntold)
+		return;
+	worker_title(w, p->p_pid);
+	if (w->w_ntold == WORKER_MAX_PROCS) {
+		log_warnx("more than %d processes: %d not reported",
+		    WORKER_MAX_PROCS, (int)p->p_pid);
+		return;
+	}
+	w->w_told[w->w_ntold++] = p->p_pid;
+	worker_send(w, WM_HOLD, p->p_pid, p->p_attached);
+}
+
+static void
 worker_report(void *arg)
 {
 	struct worker *w = arg;
-	struct proc *p;
 	size_t i;
 
 	for (i = 0; i < w->w_ntold; ) {
@@ -119,37 +161,65 @@ worker_report(void *arg)
 		worker_send(w, WM_GONE, w->w_told[i], false);
 		w->w_told[i] = w->w_told[--w->w_ntold];
 	}
-	TAILQ_FOREACH(p, &w->w_sess->s_tgt->g_procs, p_entry) {
-		if (p->p_exited)
-			continue;
-		for (i = 0; i < w->w_ntold && w->w_told[i] != p->p_pid; i++)
-			;
-		if (i < w->w_ntold)
-			continue;
-		worker_title(w, p->p_pid);
-		if (w->w_ntold == WORKER_MAX_PROCS) {
-			log_warnx("more than %d processes: %d not reported",
-			    WORKER_MAX_PROCS, (int)p->p_pid);
-			continue;
-		}
-		w->w_told[w->w_ntold++] = p->p_pid;
-		worker_send(w, WM_HOLD, p->p_pid, p->p_attached);
-	}
+	handoff_foreach_proc(report_proc, w);
 }
 
-/* The daemon's end: nothing is asked of us yet but to notice it gone. */
+/*
+ * A connection the daemon passed: it claims a child we hold, or watches
+ * our tree.  It goes on as a session of its own, in the state the
+ * daemon negotiated, with the packet replayed.
+ */
+static void
+worker_claim(struct worker *w, const struct worker_claim *m, int fd)
+{
+	struct gsess *s;
+	char name[sizeof(m->wc_name) + 1], *pkt;
+
+	memcpy(name, m->wc_name, sizeof(m->wc_name));
+	name[sizeof(m->wc_name)] = '\0';
+	if ((s = handoff_session(fd, name)) == NULL)
+		return;
+	s->s_lldb = m->wc_lldb;
+	s->s_multiprocess = m->wc_multiprocess;
+	s->s_extended = m->wc_extended;
+	s->s_err_strings = m->wc_err_strings;
+	s->s_swbreak = m->wc_swbreak;
+	s->s_hwbreak = m->wc_hwbreak;
+	s->s_thread_suffix = m->wc_thread_suffix;
+	s->s_list_threads = m->wc_list_threads;
+	if (m->wc_fork_handoff)
+		handoff_supported(s);
+	conn_set_noack(s->s_conn, m->wc_noack);
+	conn_set_rle(s->s_conn, !m->wc_norle);
+	log_info("%s: passed by the daemon", name);
+	pkt = xmalloc(m->wc_len + 1);
+	memcpy(pkt, m->wc_pkt, m->wc_len);
+	pkt[m->wc_len] = '\0';
+	gdb_packet(s, pkt, m->wc_len);
+	free(pkt);
+}
+
+/* The daemon's end: connections it passes us, or its end. */
 static void
 worker_ctl(int fd, int events, void *arg)
 {
 	struct worker *w = arg;
-	char buf[64];
+	struct worker_claim m;
 	ssize_t n;
+	int cfd;
 
-	n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+	n = fdpass_recv(fd, &cfd, &m, sizeof(m));
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n > 0) {
-		log_debug("daemon: unexpected %zd-byte message", n);
+		if (n == sizeof(m) && m.wc_kind == WC_CLAIM && cfd >= 0 &&
+		    m.wc_len <= sizeof(m.wc_pkt)) {
+			worker_claim(w, &m, cfd);
+			return;
+		}
+		log_warnx("daemon: bad %zd-byte message", n);
+		if (cfd >= 0)
+			close(cfd);
 		return;
 	}
 	log_info("the daemon has gone; this session goes on");
@@ -161,9 +231,7 @@ worker_ctl(int fd, int events, void *arg)
 static void
 worker_sigchld(int sig, void *arg)
 {
-	struct worker *w = arg;
-
-	gdb_poll(w->w_sess);
+	handoff_poll_all();
 }
 
 static void
@@ -184,13 +252,16 @@ worker_terminate(int sig, void *arg)
 
 static void __attribute__((noreturn))
 worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
-    int ctl)
+    int ctl, const struct handoff_opts *ho, const char *addr)
 {
-	struct worker w = { .w_sess = s, .w_ctl = ctl };
+	static struct worker w;
 	int keep[WORKER_KEEP_FDS], fd;
 	size_t n = 0, i;
 	char byte, *copy;
 
+	w.w_sess = s;
+	w.w_ctl = ctl;
+	self = &w;
 	keep[n++] = ctl;
 	if (log_fd() != -1)
 		keep[n++] = log_fd();
@@ -220,6 +291,7 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	if (loop_add_fd(w.w_loop, ctl, LOOP_READ, worker_ctl, &w) == -1)
 		fatal("loop_add_fd");
 	loop_set_before_sleep(w.w_loop, worker_report, &w);
+	handoff_init(w.w_loop, ho, s, NULL, addr, &worker_host);
 
 	/* The packet the daemon paused on, now ours to answer. */
 	copy = xmalloc(len + 1);
@@ -228,10 +300,13 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	gdb_packet(s, copy, len);
 	free(copy);
 
-	while (!gsess_done(s) && !loop_stopped(w.w_loop)) {
+	/* Until the session is over, and every child it held is settled. */
+	while (!(gsess_done(s) && handoff_idle()) && !loop_stopped(w.w_loop)) {
 		if (loop_once(w.w_loop, -1) == -1)
 			fatal("event loop");
 	}
+	handoff_end(loop_stopped(w.w_loop) ? "the worker was told to end" :
+	    "the session ended");
 	if (s->s_conn != NULL)
 		conn_flush(s->s_conn);
 	log_info("session ended");
@@ -242,7 +317,7 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 
 pid_t
 worker_spawn(struct gsess *s, struct conn *c, const char *pkt, size_t len,
-    int *ctl)
+    int *ctl, const struct handoff_opts *ho, const char *addr)
 {
 	int sv[2], saved;
 	pid_t pid;
@@ -259,7 +334,7 @@ worker_spawn(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		worker_main(s, c, pkt, len, sv[1]);
+		worker_main(s, c, pkt, len, sv[1], ho, addr);
 	}
 	close(sv[1]);
 	if (fdpass_send(sv[0], c->c_rfd, "C", 1) != 1) {
@@ -270,4 +345,37 @@ worker_spawn(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	s->s_conn = NULL;
 	*ctl = sv[0];
 	return pid;
+}
+
+int
+worker_pass(int ctl, struct gsess *s, struct conn *c, const char *pkt,
+    size_t len)
+{
+	struct worker_claim m;
+
+	if (len > sizeof(m.wc_pkt)) {
+		errno = E2BIG;
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.wc_kind = WC_CLAIM;
+	m.wc_noack = c->c_noack;
+	m.wc_norle = c->c_norle;
+	m.wc_lldb = s->s_lldb;
+	m.wc_multiprocess = s->s_multiprocess;
+	m.wc_extended = s->s_extended;
+	m.wc_err_strings = s->s_err_strings;
+	m.wc_fork_handoff = s->s_fork_handoff;
+	m.wc_swbreak = s->s_swbreak;
+	m.wc_hwbreak = s->s_hwbreak;
+	m.wc_thread_suffix = s->s_thread_suffix;
+	m.wc_list_threads = s->s_list_threads;
+	strlcpy(m.wc_name, c->c_name, sizeof(m.wc_name));
+	m.wc_len = (uint32_t)len;
+	memcpy(m.wc_pkt, pkt, len);
+	if (fdpass_send(ctl, c->c_rfd, &m, sizeof(m)) != (ssize_t)sizeof(m))
+		return -1;
+	conn_abandon(c);
+	s->s_conn = NULL;
+	return 0;
 }

@@ -21,19 +21,43 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define WORKER_MAX_PROCS	64	/* debuggees a worker reports */
+#define WORKER_MAX_PROCS	1024	/* debuggees a worker reports */
+#define WORKER_MAX_CLAIM	512	/* bytes of a packet a claim replays */
 
 /* Worker to daemon, one per SEQPACKET message. */
 struct worker_msg {
-	char		 wm_kind;	/* WM_HOLD or WM_GONE */
-	uint8_t		 wm_attached;	/* WM_HOLD: attached, not launched */
+	char		 wm_kind;	/* WM_* */
+	uint8_t		 wm_attached;	/* attached, not launched (its tree) */
+	char		 wm_child;	/* WM_CHILD: 'f'ork, 'v'fork, 'e'xec */
 	int32_t		 wm_pid;
+	int32_t		 wm_ppid;	/* WM_CHILD */
 };
 #define WM_HOLD		'+'		/* wm_pid is ours now */
 #define WM_GONE		'-'		/* wm_pid is no longer ours */
+#define WM_CHILD	'c'		/* wm_pid is a child held, unclaimed */
+#define WM_CHILD_GONE	'x'		/* no longer */
+
+/*
+ * Daemon to worker: a connection (the descriptor rides along) that
+ * claims a child the worker holds, or watches its tree.  The session
+ * state the daemon negotiated with it comes along; the worker replays
+ * the packet.
+ */
+struct worker_claim {
+	char		 wc_kind;	/* WC_CLAIM */
+	uint8_t		 wc_noack, wc_norle, wc_lldb, wc_multiprocess;
+	uint8_t		 wc_extended, wc_err_strings, wc_fork_handoff;
+	uint8_t		 wc_swbreak, wc_hwbreak, wc_thread_suffix;
+	uint8_t		 wc_list_threads;
+	uint32_t	 wc_len;
+	char		 wc_name[64];
+	char		 wc_pkt[WORKER_MAX_CLAIM];
+};
+#define WC_CLAIM	'C'
 
 struct conn;
 struct gsess;
+struct handoff_opts;
 
 /*
  * Fork a worker for the session s, whose connection c has paused on the
@@ -43,6 +67,12 @@ struct gsess;
  * was forked.  The worker never returns.
  */
 pid_t	 worker_spawn(struct gsess *s, struct conn *c, const char *pkt,
-	    size_t len, int *ctl);
+	    size_t len, int *ctl, const struct handoff_opts *, const char *addr);
+/*
+ * Pass connection c of session s, paused on pkt, to the worker at the
+ * other end of ctl.  0 (c abandoned), or -1 with errno (c untouched).
+ */
+int	 worker_pass(int ctl, struct gsess *s, struct conn *c, const char *pkt,
+	    size_t len);
 
 #endif /* DAEMON_WORKER_H */

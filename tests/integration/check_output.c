@@ -55,8 +55,9 @@ static void
 srv_start(struct srv *sv, bool lldb)
 {
 	char exe[1024], log[128], addr[64];
+	/* The shells here fork: their children run on, as gdbserver's. */
 	char *argv[] = { exe, "gdbserver", "--remote-debug", "--log-file",
-	    log, "--multi", "127.0.0.1:0", NULL };
+	    log, "--fork-mode", "detach", "--multi", "127.0.0.1:0", NULL };
 	const char *hit, *r;
 
 	memset(sv, 0, sizeof(*sv));
