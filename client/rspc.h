@@ -66,8 +66,11 @@ struct rspc {
 };
 
 /*
- * "[HOST]:PORT" (an empty HOST is localhost) or a unix socket path
- * ("unix:PATH" or with a '/'; "unix:@NAME" is abstract).
+ * "[HOST]:PORT" or "tcp://HOST:PORT" (an empty HOST is localhost); a
+ * unix socket path ("unix:PATH", "unix://PATH" or anything with a '/');
+ * an abstract unix socket ("unix:@NAME", "unix-abstract:NAME",
+ * "unix-abstract://NAME"); or an inherited connected descriptor
+ * ("fd:N", "fd://N"), taken over and made close-on-exec.
  */
 struct rspc *rspc_connect(const char *addr);
 /*

@@ -8,6 +8,7 @@
 #include <netinet/tcp.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -22,6 +23,7 @@
 
 #define RSPC_MAX_HOST		256	/* bytes of a host name */
 #define RSPC_MAX_PORT		16	/* bytes of a port */
+#define RSPC_MAX_FDNUM		65535	/* highest "fd:N" taken */
 
 static int
 rspc_connect_unix(const char *path)
@@ -137,18 +139,73 @@ rspc_connect_tcp(const char *addr, long long deadline)
 	return (fd);
 }
 
+/* "fd:N": an inherited descriptor, which must be open. */
+static int
+rspc_connect_fd(const char *num)
+{
+	const char *errstr;
+	int fd;
+
+	fd = (int)strtonum(num, 0, RSPC_MAX_FDNUM, &errstr);
+	if (errstr != NULL) {
+		errno = EINVAL;
+		return (-1);
+	}
+	if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
+		return (-1);
+	return (fd);
+}
+
+/* "unix-abstract:NAME" as "@NAME". */
+static int
+rspc_connect_abstract(const char *name)
+{
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+
+	if (name[0] == '\0' || strlen(name) + 1 >= sizeof(path) - 1) {
+		errno = name[0] == '\0' ? EINVAL : ENAMETOOLONG;
+		return (-1);
+	}
+	snprintf(path, sizeof(path), "@%s", name);
+	return (rspc_connect_unix(path));
+}
+
+/* Strip prefix, with ':' or "://" after it, from *addr. */
+static bool
+rspc_scheme(const char **addr, const char *prefix)
+{
+	size_t len = strlen(prefix);
+
+	if (strncmp(*addr, prefix, len) != 0)
+		return (false);
+	if (strncmp(*addr + len, "://", 3) == 0)
+		*addr += len + 3;
+	else if ((*addr)[len] == ':')
+		*addr += len + 1;
+	else
+		return (false);
+	return (true);
+}
+
 struct rspc *
 rspc_connect(const char *addr)
 {
 	long long deadline = rspc_now_ms() + RSPC_DEFAULT_TIMEOUT_MS;
 	int fd;
 
-	if (strncmp(addr, "unix:", 5) == 0)
-		fd = rspc_connect_unix(addr + 5);
+	if (rspc_scheme(&addr, "fd"))
+		fd = rspc_connect_fd(addr);
+	else if (rspc_scheme(&addr, "unix-abstract"))
+		fd = rspc_connect_abstract(addr);
+	else if (rspc_scheme(&addr, "unix"))
+		fd = rspc_connect_unix(addr);
 	else if (strchr(addr, '/') != NULL)
 		fd = rspc_connect_unix(addr);
-	else
+	else {
+		if (strncmp(addr, "tcp://", 6) == 0)
+			addr += 6;
 		fd = rspc_connect_tcp(addr, deadline);
+	}
 	if (fd == -1)
 		return (NULL);
 	return (rspc_from_fd(fd));

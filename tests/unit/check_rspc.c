@@ -1115,6 +1115,29 @@ START_TEST(connect_abstract_unix)
 }
 END_TEST
 
+START_TEST(connect_abstract_and_fd_schemes)
+{
+	char name[64], at[80], addr[80];
+	int sv[2];
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "check_rspc.%d", (int)getpid());
+	snprintf(at, sizeof(at), "@%s", name);
+	pid = serve_one(unix_listener(at, true));
+	snprintf(addr, sizeof(addr), "unix-abstract:%s", name);
+	talk_and_finish(rspc_connect(addr), pid);
+
+	pid = serve_one(unix_listener(at, true));
+	snprintf(addr, sizeof(addr), "unix-abstract://%s", name);
+	talk_and_finish(rspc_connect(addr), pid);
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fake_fork(sv[1], sv[0], script_connected);
+	snprintf(addr, sizeof(addr), "fd:%d", sv[0]);
+	talk_and_finish(rspc_connect(addr), pid);
+}
+END_TEST
+
 START_TEST(connect_failures_set_errno)
 {
 	int port, lfd;
@@ -1131,6 +1154,15 @@ START_TEST(connect_failures_set_errno)
 	ck_assert_int_eq(errno, ENOENT);
 	errno = 0;
 	ck_assert_ptr_null(rspc_connect("unix:"));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("fd:x"));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("fd:4000"));	/* not open */
+	ck_assert_int_eq(errno, EBADF);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("unix-abstract:"));
 	ck_assert_int_eq(errno, EINVAL);
 
 	/* A port that was just free: nobody listens there now. */
@@ -1214,6 +1246,8 @@ rspc_suite(void)
 	add(s, "connect to a unix path, with and without unix:",
 	    connect_unix_path_and_prefix);
 	add(s, "connect to an abstract unix socket", connect_abstract_unix);
+	add(s, "connect to unix-abstract:NAME, unix-abstract://NAME, fd:N",
+	    connect_abstract_and_fd_schemes);
 	add(s, "connect failures set errno", connect_failures_set_errno);
 	add(s, "close accepts NULL", close_accepts_null);
 	return (s);
