@@ -8,6 +8,7 @@
  * did not expect.  Scripts end by reading to end of input, so a client
  * that sent one byte too many (an ack in no-ack mode, a resend) fails.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@
 #include <netinet/tcp.h>
 
 #include <check.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #include <unistd.h>
 
 #include "client/rspc.h"
+#include "handoff/fdpass.h"
 #include "tests/ck.h"
 
 #define FAKE_WAIT_MS	5000	/* a fake waits this long for each byte */
@@ -112,6 +115,26 @@ fk_packet(int fd, int kind, const char *raw)
 
 	frame(buf, sizeof(buf), kind, raw);
 	fk_send(fd, buf);
+}
+
+/*
+ * A notification with a descriptor riding with its '%': the read end of
+ * a pipe holding marker, so the client can tell which one it got.
+ */
+static void
+fk_notify_fd(int fd, const char *raw, const char *marker)
+{
+	char buf[256];
+	int p[2];
+
+	frame(buf, sizeof(buf), '%', raw);
+	if (pipe(p) == -1 || write(p[1], marker, strlen(marker)) !=
+	    (ssize_t)strlen(marker))
+		_exit(7);
+	close(p[1]);
+	if (fdpass_send(fd, p[0], buf, strlen(buf)) != (ssize_t)strlen(buf))
+		_exit(7);
+	close(p[0]);
 }
 
 /* The client sends nothing more and closes. */
@@ -636,6 +659,220 @@ START_TEST(send_raw_sends_bytes_as_they_are)
 }
 END_TEST
 
+/* ------------------------------------------------------------ fds */
+
+/* Open descriptors of this process. */
+static int
+count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)) != NULL)
+		n += de->d_name[0] != '.';
+	closedir(d);
+	return (n - 1);		/* the DIR's own */
+}
+
+/* Wait until n bytes are queued on fd, so a read takes them at once. */
+static void
+wait_queued(int fd, int n)
+{
+	int i, q = 0;
+
+	for (i = 0; i < 500; i++) {
+		ck_assert_int_eq(ioctl(fd, FIONREAD, &q), 0);
+		if (q >= n)
+			return;
+		usleep(10000);
+	}
+	ck_abort_msg("only %d of %d bytes came", q, n);
+}
+
+/* The descriptor fd holds a pipe with marker in it, and it is closed. */
+static void
+assert_marker(int fd, const char *marker)
+{
+	char buf[64];
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_eq(n, (ssize_t)strlen(marker));
+	buf[n] = '\0';
+	ck_assert_str_eq(buf, marker);
+	close(fd);
+}
+
+static void
+script_glued(int fd)
+{
+	fk_packet(fd, '%', "plain");
+	fk_notify_fd(fd, "withfd", "b");
+	fk_expect_eof(fd);
+}
+
+START_TEST(descriptor_goes_to_its_notification_not_the_one_before)
+{
+	struct fake f;
+	const char *p;
+	int nfd;
+
+	fake_start(&f, script_glued);
+	/* Both in the socket before the first read: one read takes both. */
+	wait_queued(f.f_rc->r_fd, 2 * 4 + 5 + 6);
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 1000, &p, &nfd), 5);
+	ck_assert_str_eq(p, "plain");
+	ck_assert_int_eq(nfd, -1);
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 1000, &p, &nfd), 6);
+	ck_assert_str_eq(p, "withfd");
+	assert_marker(nfd, "b");
+	fake_finish(&f);
+}
+END_TEST
+
+static void
+script_two_fds_around_reply(int fd)
+{
+	fk_expect_packet(fd, "?");
+	fk_send(fd, "+");
+	fk_notify_fd(fd, "one", "1");
+	fk_notify_fd(fd, "two", "2");
+	fk_packet(fd, '$', "S05");
+	fk_expect(fd, "+");
+	fk_expect_eof(fd);
+}
+
+START_TEST(notifications_read_while_waiting_keep_their_descriptors)
+{
+	struct fake f;
+	const char *p, *r;
+	int nfd;
+
+	fake_start(&f, script_two_fds_around_reply);
+	ck_assert_int_eq(rspc_requeststr(f.f_rc, "?", &r), 3);
+	ck_assert_str_eq(r, "S05");
+	ck_assert_str_eq(f.f_rc->r_notify, "two");
+	ck_assert_int_ge(f.f_rc->r_notify_fd, 0);
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 0, &p, &nfd), 3);
+	ck_assert_str_eq(p, "one");
+	assert_marker(nfd, "1");
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 0, &p, &nfd), 3);
+	ck_assert_str_eq(p, "two");
+	ck_assert_int_eq(f.f_rc->r_notify_fd, -1);	/* handed over */
+	assert_marker(nfd, "2");
+	fake_finish(&f);
+}
+END_TEST
+
+static void
+script_flood(int fd)
+{
+	char raw[32], mark[32];
+	int i;
+
+	fk_expect_packet(fd, "?");
+	fk_send(fd, "+");
+	for (i = 0; i <= RSPC_MAX_NOTIFY; i++) {
+		snprintf(raw, sizeof(raw), "n%d", i);
+		snprintf(mark, sizeof(mark), "m%d", i);
+		fk_notify_fd(fd, raw, mark);
+	}
+	fk_packet(fd, '$', "OK");
+	fk_expect(fd, "+");
+	fk_expect_eof(fd);
+}
+
+START_TEST(queue_past_max_drops_the_oldest_and_closes_its_descriptor)
+{
+	struct fake f;
+	const char *p, *r;
+	char want[32];
+	int i, nfd, before;
+
+	fake_start(&f, script_flood);
+	before = count_fds();
+	ck_assert_int_eq(rspc_requeststr(f.f_rc, "?", &r), 2);
+	ck_assert_int_eq(count_fds(), before + RSPC_MAX_NOTIFY);
+	for (i = 1; i <= RSPC_MAX_NOTIFY; i++) {
+		ck_assert_int_ge(rspc_notify_next(f.f_rc, 0, &p, &nfd), 2);
+		snprintf(want, sizeof(want), "n%d", i);
+		ck_assert_str_eq(p, want);
+		snprintf(want, sizeof(want), "m%d", i);
+		assert_marker(nfd, want);
+	}
+	ck_assert_int_eq(count_fds(), before);
+	errno = 0;
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 0, &p, &nfd), -1);
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	fake_finish(&f);
+}
+END_TEST
+
+static void
+script_bad_notify_fd(int fd)
+{
+	int p[2];
+
+	if (pipe(p) == -1)
+		_exit(7);
+	/* A bad checksum: never acked or refused; its descriptor closed. */
+	if (fdpass_send(fd, p[0], "%bad#00", 7) != 7)
+		_exit(7);
+	close(p[0]);
+	close(p[1]);
+	fk_notify_fd(fd, "good", "g");
+	fk_expect_eof(fd);
+}
+
+START_TEST(bad_notification_is_eproto_and_loses_its_descriptor)
+{
+	struct fake f;
+	const char *p;
+	int nfd, before;
+
+	fake_start(&f, script_bad_notify_fd);
+	before = count_fds();
+	errno = 0;
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 1000, &p, &nfd), -1);
+	ck_assert_int_eq(errno, EPROTO);
+	ck_assert_int_eq(nfd, -1);
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, 1000, &p, &nfd), 4);
+	ck_assert_str_eq(p, "good");
+	ck_assert_int_eq(count_fds(), before + 1);
+	assert_marker(nfd, "g");
+	fake_finish(&f);
+}
+END_TEST
+
+static void
+script_silent(int fd)
+{
+	fk_expect_eof(fd);
+}
+
+START_TEST(notify_next_times_out)
+{
+	struct fake f;
+	const char *p;
+	long long t0, dt;
+	int nfd;
+
+	fake_start(&f, script_silent);
+	t0 = now_ms();
+	errno = 0;
+	ck_assert_int_eq(rspc_notify_next(f.f_rc, SHORT_MS, &p, &nfd), -1);
+	dt = now_ms() - t0;
+	ck_assert_int_eq(errno, ETIMEDOUT);
+	ck_assert_ptr_null(p);
+	ck_assert_int_ge(dt, SHORT_MS - 10);
+	ck_assert_int_lt(dt, SHORT_MS * 5);
+	fake_finish(&f);
+}
+END_TEST
+
 /* ------------------------------------------------------------ failures */
 
 static void
@@ -878,6 +1115,29 @@ START_TEST(connect_abstract_unix)
 }
 END_TEST
 
+START_TEST(connect_abstract_and_fd_schemes)
+{
+	char name[64], at[80], addr[80];
+	int sv[2];
+	pid_t pid;
+
+	snprintf(name, sizeof(name), "check_rspc.%d", (int)getpid());
+	snprintf(at, sizeof(at), "@%s", name);
+	pid = serve_one(unix_listener(at, true));
+	snprintf(addr, sizeof(addr), "unix-abstract:%s", name);
+	talk_and_finish(rspc_connect(addr), pid);
+
+	pid = serve_one(unix_listener(at, true));
+	snprintf(addr, sizeof(addr), "unix-abstract://%s", name);
+	talk_and_finish(rspc_connect(addr), pid);
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	pid = fake_fork(sv[1], sv[0], script_connected);
+	snprintf(addr, sizeof(addr), "fd:%d", sv[0]);
+	talk_and_finish(rspc_connect(addr), pid);
+}
+END_TEST
+
 START_TEST(connect_failures_set_errno)
 {
 	int port, lfd;
@@ -894,6 +1154,15 @@ START_TEST(connect_failures_set_errno)
 	ck_assert_int_eq(errno, ENOENT);
 	errno = 0;
 	ck_assert_ptr_null(rspc_connect("unix:"));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("fd:x"));
+	ck_assert_int_eq(errno, EINVAL);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("fd:4000"));	/* not open */
+	ck_assert_int_eq(errno, EBADF);
+	errno = 0;
+	ck_assert_ptr_null(rspc_connect("unix-abstract:"));
 	ck_assert_int_eq(errno, EINVAL);
 
 	/* A port that was just free: nobody listens there now. */
@@ -956,6 +1225,15 @@ rspc_suite(void)
 	    send_returns_at_the_ack_and_wait_takes_the_reply);
 	add(s, "send_raw sends bytes as they are",
 	    send_raw_sends_bytes_as_they_are);
+	add(s, "a descriptor goes to its notification, not the one before",
+	    descriptor_goes_to_its_notification_not_the_one_before);
+	add(s, "notifications read while waiting keep their descriptors",
+	    notifications_read_while_waiting_keep_their_descriptors);
+	add(s, "the queue past its limit drops the oldest, closing its fd",
+	    queue_past_max_drops_the_oldest_and_closes_its_descriptor);
+	add(s, "a bad notification is EPROTO and loses its descriptor",
+	    bad_notification_is_eproto_and_loses_its_descriptor);
+	add(s, "notify_next times out", notify_next_times_out);
 	add(s, "a missing reply times out", missing_reply_times_out);
 	add(s, "a missing ack times out", missing_ack_times_out);
 	add(s, "peer closing mid-reply is ECONNRESET",
@@ -968,6 +1246,8 @@ rspc_suite(void)
 	add(s, "connect to a unix path, with and without unix:",
 	    connect_unix_path_and_prefix);
 	add(s, "connect to an abstract unix socket", connect_abstract_unix);
+	add(s, "connect to unix-abstract:NAME, unix-abstract://NAME, fd:N",
+	    connect_abstract_and_fd_schemes);
 	add(s, "connect failures set errno", connect_failures_set_errno);
 	add(s, "close accepts NULL", close_accepts_null);
 	return (s);
