@@ -445,22 +445,22 @@ conn_is_unix(const struct conn *c)
 	    ss.ss_family == AF_UNIX;
 }
 
+/* The %Handoff notification; fd (or -1) rides with it. */
 static void
-notify(struct gsess *w, const struct held *h, const char *via, int fd)
+notify(struct gsess *w, pid_t pid, pid_t ppid, const char *kind,
+    const char *via, int fd)
 {
 	char msg[160];
 	int n;
 
 	n = snprintf(msg, sizeof(msg),
-	    "Handoff:pid:%x;ppid:%x;tid:%x;kind:%s;via:%s", (unsigned)h->h_pid,
-	    (unsigned)h->h_ppid, (unsigned)h->h_pid, h->h_kind, via);
+	    "Handoff:pid:%x;ppid:%x;tid:%x;kind:%s;via:%s", (unsigned)pid,
+	    (unsigned)ppid, (unsigned)pid, kind, via);
 	if (conn_notify(w->s_conn, msg, (size_t)n, fd) == -1)
-		log_warn("child %d: telling %s", (int)h->h_pid,
-		    w->s_conn->c_name);
+		log_warn("child %d: telling %s", (int)pid, w->s_conn->c_name);
 	else
 		log_info("child %d (parent %d, %s) announced to %s, via %s",
-		    (int)h->h_pid, (int)h->h_ppid, h->h_kind,
-		    w->s_conn->c_name, via);
+		    (int)pid, (int)ppid, kind, w->s_conn->c_name, via);
 }
 
 /* A new session on fd, bound to h. */
@@ -472,7 +472,7 @@ session_for(struct held *h, int fd, const char *name, const char *how)
 	if ((s = handoff_session(fd, name)) == NULL)
 		return NULL;
 	if (adopt(s, h, how) == NULL) {
-		gsess_free(s);
+		gsess_free(s);	/* and fd with it */
 		return NULL;
 	}
 	return s;
@@ -483,6 +483,8 @@ announce(struct held *h)
 {
 	struct gsess *w = watcher();
 	char name[64], err[256];
+	pid_t pid = h->h_pid, ppid = h->h_ppid;
+	const char *kind = h->h_kind;
 	int sv[2], fd;
 
 	h->h_announced = true;
@@ -496,10 +498,12 @@ announce(struct held *h)
 			log_warn("child %d: socketpair", (int)h->h_pid);
 			goto hold;
 		}
-		/* The notification names the child: adopt() frees h. */
-		notify(w, h, "fd", sv[1]);
-		if (session_for(h, sv[0], name, "via fd") == NULL)
-			log_warnx("child %d: no session for it", (int)h->h_pid);
+		/* Bound first, then announced; adopt() frees h. */
+		if (session_for(h, sv[0], name, "via fd") == NULL) {
+			close(sv[1]);
+			goto hold;
+		}
+		notify(w, pid, ppid, kind, "fd", sv[1]);
 		return;
 	}
 	if (ho.reverse != NULL) {
@@ -509,15 +513,15 @@ announce(struct held *h)
 			    (int)h->h_pid, err);
 			goto hold;
 		}
-		if (w != NULL)
-			notify(w, h, "reverse", -1);
 		if (session_for(h, fd, name, "via reverse connect") == NULL)
-			log_warnx("child %d: no session for it", (int)h->h_pid);
+			goto hold;
+		if (w != NULL)
+			notify(w, pid, ppid, kind, "reverse", -1);
 		return;
 	}
 hold:
 	if (w != NULL)
-		notify(w, h, "connect", -1);
+		notify(w, pid, ppid, kind, "connect", -1);
 	else
 		log_info("child %d (parent %d, %s) held; claim it on %s with "
 		    "vAttach;%x (gdb: attach %d)", (int)h->h_pid,
