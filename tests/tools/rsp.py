@@ -1,0 +1,200 @@
+#!/usr/bin/python3
+"""rsp.py -- a minimal GDB remote serial protocol client for tests.
+
+    from rsp import Rsp
+    c = Rsp.tcp("127.0.0.1", port)      # or Rsp.unix(path), Rsp(sock)
+    c.request("qSupported:fork-handoff+")   # -> the reply, a str
+    c.send("c"); c.reply()              # the same in two steps
+
+Packets go out as $DATA#CS and the server's '+' ack is eaten; replies are
+acknowledged with '+' until QStartNoAckMode is done (c.no_ack()).
+Notifications (%NAME:DATA#CS) that arrive in between are kept in
+c.notes as (text, fds): fds are the descriptors that rode with them as
+SCM_RIGHTS data (the first byte of a notification carries them).
+Every read has a timeout (Rsp.TIMEOUT seconds, socket.timeout past it):
+a test must never hang on a server that does not answer.
+
+Run as a program it is a one-shot client for shell tests:
+
+    rsp.py HOST:PORT|PATH PACKET...
+
+sends each PACKET in turn and prints each reply on a line of its own
+("> PACKET" then "< REPLY"; "% NOTE" for notifications; "<timeout>" when
+no reply came).
+"""
+import array
+import os
+import socket
+import sys
+
+
+class Rsp:
+    TIMEOUT = float(os.environ.get("RSP_TIMEOUT", "10"))  # seconds, any reply
+    MAX_FDS = 4         # descriptors accepted with one read
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.sock.settimeout(self.TIMEOUT)
+        self.buf = b""
+        self.fds = []           # received, not yet tied to a notification
+        self.notes = []         # (text, [fds]) in arrival order
+        self.ack = True
+
+    @classmethod
+    def tcp(cls, host, port):
+        return cls(socket.create_connection((host, int(port)), cls.TIMEOUT))
+
+    @classmethod
+    def unix(cls, path):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(cls.TIMEOUT)
+        s.connect(path)
+        return cls(s)
+
+    @classmethod
+    def connect(cls, where):
+        """HOST:PORT, :PORT or PORT is TCP; anything with a '/' a unix path."""
+        if "/" in where:
+            return cls.unix(where)
+        host, _, port = where.rpartition(":")
+        return cls.tcp(host or "127.0.0.1", port)
+
+    def close(self):
+        for fd in self.fds:
+            socket.close(fd)
+        self.fds = []
+        self.sock.close()
+
+    @staticmethod
+    def checksum(data):
+        return sum(data) & 0xff
+
+    @staticmethod
+    def escape(data):
+        out = bytearray()
+        for b in data:
+            if b in b"$#}*":
+                out += bytes((0x7d, b ^ 0x20))
+            else:
+                out.append(b)
+        return bytes(out)
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def send(self, packet):
+        """Send one packet (str or bytes), escaped, with its checksum."""
+        if isinstance(packet, str):
+            packet = packet.encode("latin-1")
+        body = self.escape(packet)
+        self.send_raw(b"$%s#%02x" % (body, self.checksum(body)))
+
+    def _fill(self):
+        fdsize = array.array("i").itemsize
+        data, anc, flags, _ = self.sock.recvmsg(
+            65536, socket.CMSG_SPACE(self.MAX_FDS * fdsize))
+        for level, typ, cdata in anc:
+            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                a = array.array("i")
+                a.frombytes(cdata[:len(cdata) - len(cdata) % fdsize])
+                self.fds.extend(a)
+        if flags & socket.MSG_CTRUNC:
+            raise OSError("descriptors lost (MSG_CTRUNC)")
+        if not data:
+            raise EOFError("connection closed")
+        self.buf += data
+
+    @staticmethod
+    def unescape(body):
+        out = bytearray()
+        i = 0
+        while i < len(body):
+            b = body[i]
+            if b == 0x7d and i + 1 < len(body):
+                out.append(body[i + 1] ^ 0x20)
+                i += 2
+                continue
+            if b == 0x2a and out and i + 1 < len(body):   # run-length
+                out += out[-1:] * (body[i + 1] - 29)
+                i += 2
+                continue
+            out.append(b)
+            i += 1
+        return bytes(out)
+
+    def _frame(self):
+        """The next '$' or '%' frame as (kind, text); acks are skipped."""
+        while True:
+            while self.buf[:1] in (b"+", b"-"):
+                self.buf = self.buf[1:]
+            if self.buf[:1] in (b"$", b"%"):
+                end = self.buf.find(b"#")
+                if end != -1 and len(self.buf) >= end + 3:
+                    kind = self.buf[:1]
+                    body = self.buf[1:end]
+                    cs = self.buf[end + 1:end + 3]
+                    self.buf = self.buf[end + 3:]
+                    if int(cs, 16) != self.checksum(body):
+                        raise ValueError("bad checksum in %r" % body)
+                    if kind == b"$" and self.ack:
+                        self.send_raw(b"+")
+                    return kind, self.unescape(body).decode("latin-1")
+            elif self.buf:
+                raise ValueError("junk from the server: %r" % self.buf[:40])
+            self._fill()
+
+    def reply(self):
+        """The next reply; notifications met on the way go to self.notes."""
+        while True:
+            kind, text = self._frame()
+            if kind == b"%":
+                self.notes.append((text, self.fds))
+                self.fds = []
+                continue
+            return text
+
+    def note(self):
+        """The next notification (text, fds), waiting for one if need be."""
+        while not self.notes:
+            kind, text = self._frame()
+            if kind == b"%":
+                self.notes.append((text, self.fds))
+                self.fds = []
+            else:
+                raise ValueError("a reply when a notification was due: %r"
+                                 % text)
+        return self.notes.pop(0)
+
+    def request(self, packet):
+        self.send(packet)
+        return self.reply()
+
+    def no_ack(self):
+        r = self.request("QStartNoAckMode")
+        if r == "OK":
+            self.ack = False
+        return r
+
+
+def main(argv):
+    if len(argv) < 2:
+        sys.stderr.write("usage: rsp.py HOST:PORT|PATH PACKET...\n")
+        return 2
+    c = Rsp.connect(argv[1])
+    for p in argv[2:]:
+        print("> %s" % p, flush=True)
+        try:
+            r = c.request(p)
+        except socket.timeout:
+            print("<timeout>", flush=True)
+            return 1
+        for text, fds in c.notes:
+            print("%% %s fds %d" % (text, len(fds)), flush=True)
+        c.notes = []
+        print("< %s" % r, flush=True)
+    c.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
