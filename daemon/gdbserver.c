@@ -651,6 +651,7 @@ gdbserver_meet(struct gdbserver *gs, const struct gs_opts *o,
 {
 	struct endpoint *ep = &gs->gs_ep;
 	char err[512], what[EP_MAX_PATH + 64];
+	char claim[EP_MAX_PATH + EP_MAX_HOST + 16];
 	int fd;
 
 	if (ep->ep_kind == EP_STDIO) {
@@ -673,6 +674,8 @@ gdbserver_meet(struct gdbserver *gs, const struct gs_opts *o,
 		startup_fail("%s", err);
 	}
 	ep_describe(ep, what, sizeof(what));
+	ep_address(ep, 0, claim, sizeof(claim));
+	handoff_set_addr(claim);
 	fprintf(stderr, "Listening on %s\n", what);
 	fflush(stderr);
 	log_debug("listening on %s", what);

@@ -286,6 +286,12 @@ reap(void)
 	}
 }
 
+void
+handoff_set_addr(const char *addr)
+{
+	strlcpy(ho.addr, addr, sizeof(ho.addr));
+}
+
 bool
 handoff_idle(void)
 {

@@ -91,6 +91,8 @@ int	 handoff_getopt(struct handoff_opts *, int ch, const char *arg);
 void	 handoff_init(struct loop *, const struct handoff_opts *,
 	    struct gsess *first, const struct endpoint *reverse,
 	    const char *addr, const struct handoff_host *);
+/* Where claims connect, for the log, once the port is bound. */
+void	 handoff_set_addr(const char *);
 /* Every session of the process: gsess_new and gsess_free call these. */
 void	 handoff_track(struct gsess *);
 void	 handoff_untrack(struct gsess *);

@@ -688,6 +688,25 @@ ep_socket_id(const struct endpoint *ep, char *buf, size_t len)
 }
 
 void
+ep_address(const struct endpoint *ep, int port, char *buf, size_t len)
+{
+	const char *host = ep->ep_host;
+
+	if (ep->ep_kind == EP_TCP ||
+	    (ep->ep_kind == EP_INHERITED && ep->ep_family != AF_UNIX)) {
+		if (host[0] == '\0' || strcmp(host, "*") == 0)
+			host = "127.0.0.1";
+		snprintf(buf, len, strchr(host, ':') != NULL ? "[%s]:%d" :
+		    "%s:%d", host, port != 0 ? port : ep->ep_bound_port);
+	} else if (ep->ep_kind == EP_ABSTRACT)
+		snprintf(buf, len, "unix-abstract://%s", ep->ep_path);
+	else if (ep->ep_kind == EP_INHERITED && ep->ep_path[0] == '@')
+		snprintf(buf, len, "unix-abstract://%s", ep->ep_path + 1);
+	else
+		strlcpy(buf, ep->ep_path, len);
+}
+
+void
 ep_close(struct endpoint *ep)
 {
 	if (ep->ep_fd != -1) {

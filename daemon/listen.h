@@ -112,6 +112,12 @@ void	 ep_describe(const struct endpoint *, char *buf, size_t len);
  */
 void	 ep_socket_id(const struct endpoint *, char *buf, size_t len);
 /* Close the listening socket; a unix socket path we bound is removed. */
+/*
+ * Where a client connects to a listening endpoint: "HOST:PORT" (port, or
+ * the bound one when 0; loopback for an unnamed or any host), the path,
+ * or "unix-abstract://NAME".
+ */
+void	 ep_address(const struct endpoint *, int port, char *buf, size_t len);
 void	 ep_close(struct endpoint *);
 
 #endif /* DAEMON_LISTEN_H */

@@ -908,12 +908,8 @@ cmd_platform(int argc, char **argv)
 	platform_caps();
 	proc_title("platform %s", listen);
 	ep_describe(&pf.pf_ep, where, sizeof(where));
-	if (pf.pf_ep.ep_bound_port != 0)
-		snprintf(pf.pf_addr, sizeof(pf.pf_addr), "%s:%d",
-		    pf.pf_ep.ep_host[0] == '\0' ? "127.0.0.1" : pf.pf_ep.ep_host,
-		    platform_port(&pf));
-	else
-		strlcpy(pf.pf_addr, pf.pf_ep.ep_path, sizeof(pf.pf_addr));
+	ep_address(&pf.pf_ep, platform_port(&pf), pf.pf_addr,
+	    sizeof(pf.pf_addr));
 	fprintf(stderr, "Listening on %s\n", where);
 	fflush(stderr);
 	log_info("listening on %s", where);
