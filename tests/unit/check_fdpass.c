@@ -7,7 +7,6 @@
 #include <sys/uio.h>
 
 #include <check.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -15,20 +14,7 @@
 
 #include "handoff/fdpass.h"
 #include "tests/ck.h"
-
-static int
-open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *de;
-	int n = 0;
-
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d)) != NULL)
-		n += de->d_name[0] != '.';
-	closedir(d);
-	return n - 1;	/* the DIR's own */
-}
+#include "tests/unit/fakesrv.h"
 
 static void
 pair(int type, int sv[2])
@@ -110,12 +96,12 @@ START_TEST(two_descriptors_are_closed_and_reported_lost)
 	ck_assert_int_eq(pipe(p), 0);
 	fds[0] = p[0];
 	fds[1] = p[1];
-	before = open_fds();
+	before = count_fds();
 	send_raw(sv[0], fds, 2, SCM_RIGHTS);
 	ck_assert_int_eq(fdpass_recv(sv[1], &fd, buf, sizeof(buf)), 1);
 	ck_assert_int_eq(fd, FDPASS_LOST);
 	ck_assert_int_eq(buf[0], 'x');
-	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(count_fds(), before);
 }
 END_TEST
 
@@ -127,11 +113,11 @@ START_TEST(too_many_descriptors_are_truncated_and_closed)
 	pair(SOCK_STREAM, sv);
 	for (i = 0; i < 16; i++)
 		fds[i] = 0;	/* sixteen copies of stdin */
-	before = open_fds();
+	before = count_fds();
 	send_raw(sv[0], fds, 16, SCM_RIGHTS);
 	ck_assert_int_eq(fdpass_recv(sv[1], &fd, buf, sizeof(buf)), 1);
 	ck_assert_int_eq(fd, FDPASS_LOST);
-	ck_assert_int_eq(open_fds(), before);
+	ck_assert_int_eq(count_fds(), before);
 }
 END_TEST
 
