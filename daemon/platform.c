@@ -34,6 +34,7 @@
 #include "daemon/platform.h"
 #include "daemon/worker.h"
 #include "platform/caps.h"
+#include "platform/procfs.h"
 #include "platform/regs.h"
 
 struct platform;
@@ -168,6 +169,26 @@ worker_by_child(struct platform *pf, pid_t pid, struct wchild **kp)
 				return w;
 			}
 		}
+	}
+	return NULL;
+}
+
+/*
+ * The worker tracing pid, by the kernel's word (TracerPid): a worker
+ * reports what it traces before it next sleeps, which may be after its
+ * client has read a reply naming the pid and asked us about it.
+ */
+static struct worker *
+worker_by_tracer(struct platform *pf, pid_t pid)
+{
+	struct procinfo pi;
+	struct worker *w;
+
+	if (procfs_process(pid, &pi) == -1 || pi.pi_tracer == 0)
+		return NULL;
+	TAILQ_FOREACH(w, &pf->pf_workers, w_entry) {
+		if (w->w_pid == pi.pi_tracer)
+			return w;
 	}
 	return NULL;
 }
@@ -394,13 +415,17 @@ static struct worker *
 claim_route(struct platform *pf, const char *pkt, size_t len)
 {
 	struct rsp_cursor c;
+	struct worker *w;
 	uint64_t pid;
 
 	rsp_cursor_init(&c, pkt, len);
 	if (!rsp_cursor_skip(&c, "vAttach;") || rsp_get_hex(&c, &pid) == -1 ||
 	    pid == 0 || pid > INT32_MAX)
 		return NULL;
-	return worker_by_child(pf, (pid_t)pid, NULL);
+	if ((w = worker_by_child(pf, (pid_t)pid, NULL)) != NULL)
+		return w;
+	/* A child held so recently its worker has not said so yet. */
+	return worker_by_tracer(pf, (pid_t)pid);
 }
 
 static void
@@ -536,7 +561,8 @@ platform_watch(struct pconn *pc, struct rsp_cursor *c)
 		return;
 	}
 	if ((w = worker_by_pid(pf, (pid_t)pid, &h)) == NULL &&
-	    (w = worker_by_child(pf, (pid_t)pid, NULL)) == NULL) {
+	    (w = worker_by_child(pf, (pid_t)pid, NULL)) == NULL &&
+	    (w = worker_by_tracer(pf, (pid_t)pid)) == NULL) {
 		gdb_error(pc->pc_sess, ESRCH, "no such process here");
 		return;
 	}
