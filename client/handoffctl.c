@@ -264,6 +264,7 @@ cmd_list(struct rspc *rc, bool json)
 			    e[i].age_ms, e[i].state);
 	}
 	free(e);
+	rspc_close(rc);
 	return (0);
 }
 
