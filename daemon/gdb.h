@@ -76,6 +76,7 @@ struct gsess {
 	/* Launch settings. */
 	char		**s_env;	/* NULL-terminated, s_nenv entries */
 	size_t		 s_nenv;
+	size_t		 s_envcap;	/* entries s_env has room for */
 	char		*s_cwd;
 	bool		 s_shell;
 	bool		 s_no_aslr;

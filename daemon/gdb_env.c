@@ -31,7 +31,11 @@ gdb_env_init(struct gsess *s)
 
 	for (n = 0; environ[n] != NULL && n < GDB_MAX_ENV; n++)
 		;
-	s->s_env = xcalloc(GDB_MAX_ENV + 1, sizeof(*s->s_env));
+	/* Room to grow by half; a session per child makes this add up. */
+	s->s_envcap = n + n / 2 + 8;
+	if (s->s_envcap > GDB_MAX_ENV)
+		s->s_envcap = GDB_MAX_ENV;
+	s->s_env = xcalloc(s->s_envcap + 1, sizeof(*s->s_env));
 	for (i = 0; i < n; i++)
 		s->s_env[i] = xstrdup(environ[i]);
 	s->s_nenv = n;
@@ -75,6 +79,12 @@ gdb_env_set(struct gsess *s, const char *entry, size_t len)
 	if (s->s_nenv == GDB_MAX_ENV) {
 		errno = E2BIG;
 		return -1;
+	}
+	if (s->s_nenv == s->s_envcap) {
+		s->s_envcap = s->s_envcap * 2 > GDB_MAX_ENV ? GDB_MAX_ENV :
+		    s->s_envcap * 2;
+		s->s_env = xreallocarray(s->s_env, s->s_envcap + 1,
+		    sizeof(*s->s_env));
 	}
 	s->s_env[s->s_nenv++] = xstrdup(entry);
 	s->s_env[s->s_nenv] = NULL;
