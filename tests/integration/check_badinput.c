@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "client/rspc.h"
+#include "daemon/gdb.h"
 #include "tests/ck.h"
 #include "tests/integration/itest.h"
 
@@ -510,6 +511,38 @@ START_TEST(non_hex_where_hex_is_due)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		REPLY_IS(&sv, bad[i], "E16");
 	session_ok(&sv, "non-hex fields");
+	srv_finish(&sv);
+}
+END_TEST
+
+/*
+ * GDB_MAX_ENV: the environment grows to the limit and no further; one
+ * unset makes room for exactly one more.
+ */
+START_TEST(environment_at_and_past_its_limit)
+{
+	char pkt[64], hex[40], var[20];
+	const char *r;
+	struct srv sv;
+	int i, added = 0;
+
+	srv_open(&sv, true);
+	for (i = 0; i <= GDB_MAX_ENV; i++) {
+		snprintf(var, sizeof(var), "HOV%d=1", i);
+		rsp_tohex(hex, var, strlen(var));
+		hex[2 * strlen(var)] = '\0';
+		snprintf(pkt, sizeof(pkt), "QEnvironmentHexEncoded:%s", hex);
+		ck_assert_int_gt(rspc_requeststr(sv.s_rc, pkt, &r), 0);
+		if (strcmp(r, "OK") != 0)
+			break;
+		added++;
+	}
+	ck_assert_msg(i <= GDB_MAX_ENV, "no limit after %d entries", added);
+	ck_assert_str_eq(r, "E07");
+	REPLY_IS(&sv, "QEnvironmentUnset:484f5630", "OK");	/* HOV0 */
+	REPLY_IS(&sv, pkt, "OK");
+	REPLY_IS(&sv, "QEnvironmentHexEncoded:484f56783d31", "E07"); /* HOVx=1 */
+	session_ok(&sv, "a full environment");
 	srv_finish(&sv);
 }
 END_TEST
@@ -1098,6 +1131,8 @@ badinput_suite(void)
 	add(s, "empty packet gets an empty reply",
 	    empty_packet_gets_an_empty_reply);
 	add(s, "non-hex where hex is due is EINVAL", non_hex_where_hex_is_due);
+	add(s, "the environment at and past GDB_MAX_ENV",
+	    environment_at_and_past_its_limit);
 	add(s, "numbers that overflow are refused",
 	    numbers_that_overflow_are_refused);
 	add(s, "huge lengths give an error or a short read",
