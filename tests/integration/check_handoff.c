@@ -9,8 +9,12 @@
  * log and /proc say.  Deadlines here are hang guards, never measurements.
  * On a failure the directory is kept; its log is named in the message.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include <check.h>
 #include <errno.h>
@@ -46,6 +50,7 @@ struct srv {
 	size_t		 s_errlen;
 	char		 s_dir[64];
 	char		 s_log[128];
+	char		 s_out[128];	/* its stdout, and its programs' */
 	char		 s_addr[160];	/* for rspc_connect */
 	char		*s_logbuf;	/* the log as last read */
 };
@@ -75,6 +80,44 @@ prog_path(char *dst, size_t cap, const char *name)
  * and (gdbserver) the program's name in tests/progs and its arguments,
  * NULL-ended.
  */
+/* A private directory with the log's and stdout's names in s. */
+static void
+srv_dir(struct srv *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->s_dir, sizeof(s->s_dir), "/tmp/check_handoff.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(s->s_dir));
+	snprintf(s->s_log, sizeof(s->s_log), "%s/log", s->s_dir);
+	snprintf(s->s_out, sizeof(s->s_out), "%s/out", s->s_dir);
+}
+
+/*
+ * spawn() of itest.h, but stdout (the programs' too, which inherit it)
+ * goes to s_out, so a test can read what they printed.
+ */
+static void
+srv_exec(struct srv *s, char *const argv[])
+{
+	int p[2], nul, out;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe2(p, O_CLOEXEC), 0);
+	ck_assert_int_ne(pid = fork(), -1);
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if ((nul = open("/dev/null", O_RDWR)) == -1 ||
+		    (out = open(s->s_out, O_WRONLY | O_CREAT | O_APPEND,
+		    0600)) == -1 || dup2(nul, 0) == -1 || dup2(out, 1) == -1 ||
+		    dup2(p[1], 2) == -1)
+			_exit(126);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(p[1]);
+	s->s_pid = pid;
+	s->s_errfd = p[0];
+}
+
 static void
 srv_start(struct srv *s, const char *mode, bool tcp, ...)
 {
@@ -84,10 +127,7 @@ srv_start(struct srv *s, const char *mode, bool tcp, ...)
 	va_list ap;
 	int n = 0;
 
-	memset(s, 0, sizeof(*s));
-	snprintf(s->s_dir, sizeof(s->s_dir), "/tmp/check_handoff.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(s->s_dir));
-	snprintf(s->s_log, sizeof(s->s_log), "%s/log", s->s_dir);
+	srv_dir(s);
 	if (tcp)
 		snprintf(listen, sizeof(listen), "127.0.0.1:0");
 	else
@@ -117,7 +157,7 @@ srv_start(struct srv *s, const char *mode, bool tcp, ...)
 	}
 	va_end(ap);
 	argv[n] = NULL;
-	s->s_pid = spawn(argv, &s->s_errfd);
+	srv_exec(s, argv);
 	hit = read_until(s->s_errfd, s->s_err, sizeof(s->s_err), &s->s_errlen,
 	    "Listening on ", now_ms() + S_START_MS);
 	ck_assert_msg(hit != NULL, "server did not start: %s", s->s_err);
@@ -201,10 +241,12 @@ srv_stop(struct srv *s)
 {
 	int status;
 
-	kill(s->s_pid, SIGTERM);
-	if ((status = wait_exit(s->s_pid, S_GONE_MS)) == -1) {
-		kill(s->s_pid, SIGKILL);
-		wait_exit(s->s_pid, S_GONE_MS);
+	if (s->s_pid > 0) {	/* not reaped yet by srv_reap */
+		kill(s->s_pid, SIGTERM);
+		if ((status = wait_exit(s->s_pid, S_GONE_MS)) == -1) {
+			kill(s->s_pid, SIGKILL);
+			wait_exit(s->s_pid, S_GONE_MS);
+		}
 	}
 	close(s->s_errfd);
 	free(s->s_logbuf);
@@ -506,6 +548,18 @@ drive_forker_child(struct srv *s, struct handoff *h, const struct syms *y,
 	*code = exit_code(r);
 	rspc_close(c);
 	return (i);
+}
+
+/* The parent's connection, shaken hands: SIGCHLD passed, its pid. */
+static void
+parent_bind(struct rspc *rc, struct srv *s, pid_t *pid)
+{
+	const char *r;
+
+	ITEST_REPLY_IS(rc, s->s_log, PASS_SIGCHLD, "OK");
+	r = req_prefix(rc, s, "qC", "QCp");
+	*pid = pid_in(r);
+	ck_assert_int_gt(*pid, 0);
 }
 
 /* The parent's connection: handshake, SIGCHLD passed, its pid. */
@@ -920,6 +974,437 @@ START_TEST(platform_claim_is_routed_to_the_worker)
 }
 END_TEST
 
+/* ------------------------------------------------- servers that end */
+
+/*
+ * Send sig to the server and reap it (hang guard S_GONE_MS); its wait
+ * status.  srv_stop then only cleans up.
+ */
+static int
+srv_reap(struct srv *s, int sig)
+{
+	int status;
+
+	ck_assert_int_eq(kill(s->s_pid, sig), 0);
+	status = wait_exit(s->s_pid, S_GONE_MS);
+	ck_assert_msg(status != -1, "server %d still there after signal %d "
+	    "(log %s)", (int)s->s_pid, sig, s->s_log);
+	s->s_pid = -1;
+	return (status);
+}
+
+/* The file holds s (whatever the server's programs printed). */
+static bool
+file_has(const char *path, const char *s)
+{
+	char buf[8192];
+	size_t n = 0;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) != NULL) {
+		n = fread(buf, 1, sizeof(buf) - 1, fp);
+		fclose(fp);
+	}
+	buf[n] = '\0';
+	return (strstr(buf, s) != NULL);
+}
+
+/* State (first letter of /proc/PID/status's) becomes c within ms. */
+static bool
+state_wait(pid_t pid, char c, int ms)
+{
+	long long end = now_ms() + ms;
+	char st[64];
+
+	for (;;) {
+		status_field(pid, "State", st, sizeof(st));
+		if (st[0] == c)
+			return (true);
+		if (now_ms() >= end)
+			return (false);
+		usleep(20000);
+	}
+}
+
+/* ------------------------------------------------- reverse connect */
+
+/* A listening socket on 127.0.0.1, port chosen by the kernel. */
+static int
+listen_local(int *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t sl = sizeof(sin);
+	int fd;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0),
+	    0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	ck_assert_int_eq(listen(fd, 8), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &sl), 0);
+	*port = ntohs(sin.sin_port);
+	return (fd);
+}
+
+/* The next connection the server opens to us (hang guard S_NOTE_MS). */
+static struct rspc *
+accept_rsp(int lfd, struct srv *s, const char *what)
+{
+	struct pollfd pfd = { .fd = lfd, .events = POLLIN };
+	struct rspc *rc;
+	int fd;
+
+	ck_assert_msg(poll(&pfd, 1, S_NOTE_MS) == 1,
+	    "the server did not connect for %s (log %s)", what, s->s_log);
+	ck_assert_int_ge(fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), 0);
+	ck_assert_ptr_nonnull(rc = rspc_from_fd(fd));
+	return (rc);
+}
+
+/*
+ * "handoffd gdbserver OPTIONS --reverse-connect ADDR PROG ARGS": the
+ * options, a NULL, the program's name in tests/progs, its arguments and
+ * a NULL.  Nothing listens: the test accepts the server's connection.
+ */
+static void
+srv_start_reverse(struct srv *s, const char *addr, ...)
+{
+	char *argv[S_MAX_ARGS], exe[PATH_MAX], prog[PATH_MAX];
+	const char *a;
+	va_list ap;
+	int n = 0;
+
+	srv_dir(s);
+	snprintf(s->s_addr, sizeof(s->s_addr), "%s", addr);
+	path_of(exe, sizeof(exe), "handoffd");
+	argv[n++] = exe;
+	argv[n++] = "gdbserver";
+	argv[n++] = "--log-file";
+	argv[n++] = s->s_log;
+	va_start(ap, addr);
+	while ((a = va_arg(ap, const char *)) != NULL && n < S_MAX_ARGS - 6)
+		argv[n++] = (char *)a;
+	argv[n++] = "--reverse-connect";
+	argv[n++] = s->s_addr;
+	a = va_arg(ap, const char *);
+	ck_assert_ptr_nonnull(a);
+	prog_path(prog, sizeof(prog), a);
+	argv[n++] = prog;
+	while ((a = va_arg(ap, const char *)) != NULL && n < S_MAX_ARGS - 1)
+		argv[n++] = (char *)a;
+	va_end(ap);
+	argv[n] = NULL;
+	srv_exec(s, argv);
+}
+
+/*
+ * The parent's last stop reply, as parent_exits, past the O packets a
+ * server started with lldb-server's command line (--reverse-connect)
+ * sends of the program's terminal.
+ */
+static void
+parent_exits_past_output(struct rspc *rc, struct srv *s, const char *want)
+{
+	const char *r;
+
+	rc->r_timeout_ms = 60000;
+	for (;;) {
+		ck_assert_msg(rspc_wait(rc, &r) > 0, "parent: %s (log %s)",
+		    strerror(errno), s->s_log);
+		if (r[0] != 'O' || strcmp(r, "OK") == 0 ||
+		    strspn(r + 1, "0123456789abcdef") != strlen(r + 1))
+			break;
+	}
+	ck_assert_msg(strncmp(r, want, strlen(want)) == 0,
+	    "parent: got \"%s\", want \"%s\" (log %s)", r, want, s->s_log);
+}
+
+/* The child's connection the server opened to us: T11 of kid, W07. */
+static void
+drive_reverse_child(struct rspc *c, struct srv *s, pid_t kid)
+{
+	const char *r;
+
+	ck_assert_msg(rspc_handshake(c, "multiprocess+;swbreak+") == 0,
+	    "child %d handshake: %s (log %s)", (int)kid, strerror(errno),
+	    s->s_log);
+	r = req_prefix(c, s, "?", "T11");
+	ck_assert_msg(pid_in(r) == kid, "child %d's stop names %d: %s",
+	    (int)kid, (int)pid_in(r), r);
+	req_prefix(c, s, "vCont;c", "W07");
+	rspc_close(c);
+}
+
+/*
+ * --reverse-connect, no watcher: the listening client receives a second
+ * connection from the server, bound to the child.
+ */
+START_TEST(reverse_connect_child_gets_a_connection)
+{
+	struct srv s;
+	struct rspc *rc, *c;
+	char addr[64], want[64];
+	pid_t parent, kid;
+	int lfd, port;
+
+	lfd = listen_local(&port);
+	snprintf(addr, sizeof(addr), "127.0.0.1:%d", port);
+	srv_start_reverse(&s, addr, NULL, "forkonce", NULL);
+	rc = accept_rsp(lfd, &s, "the parent");
+	ck_assert_msg(rspc_handshake(rc, "multiprocess+") == 0,
+	    "handshake: %s (log %s)", strerror(errno), s.s_log);
+	parent_bind(rc, &s, &parent);
+	send_cont(rc);
+	c = accept_rsp(lfd, &s, "the child");
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	drive_reverse_child(c, &s, kid);
+	parent_exits_past_output(rc, &s, "W00");
+	snprintf(want, sizeof(want), "child %d (parent %d", (int)kid,
+	    (int)parent);
+	ck_assert_msg(log_count(&s, want, "via reverse connect") == 1 &&
+	    log_count(&s, "claimed by", "via reverse connect") == 1,
+	    "no \"%s...claimed by ... via reverse connect\" (log %s)", want,
+	    s.s_log);
+	rspc_close(rc);
+	close(lfd);
+	srv_stop(&s);
+}
+END_TEST
+
+/* --reverse-connect with a watcher: it is told %Handoff...;via:reverse. */
+START_TEST(reverse_connect_watcher_is_told_via_reverse)
+{
+	struct srv s;
+	struct handoff h;
+	struct rspc *rc, *c;
+	char addr[64];
+	pid_t parent;
+	int lfd, port;
+
+	lfd = listen_local(&port);
+	snprintf(addr, sizeof(addr), "connect://127.0.0.1:%d", port);
+	srv_start_reverse(&s, addr, NULL, "forkonce", NULL);
+	rc = accept_rsp(lfd, &s, "the parent");
+	ck_assert_msg(rspc_handshake(rc, FEATURES) == 0,
+	    "handshake: %s (log %s)", strerror(errno), s.s_log);
+	parent_bind(rc, &s, &parent);
+	send_cont(rc);
+	next_handoff(rc, &s, &h, parent, "fork", "reverse");
+	c = accept_rsp(lfd, &s, "the child");
+	drive_reverse_child(c, &s, h.h_pid);
+	parent_exits_past_output(rc, &s, "W00");
+	ck_assert_int_eq(log_count(&s, "claimed by", "via reverse connect"),
+	    1);
+	ck_assert_int_eq(log_count(&s, "announced to", "via reverse"), 1);
+	rspc_close(rc);
+	close(lfd);
+	srv_stop(&s);
+}
+END_TEST
+
+/* ------------------------------------------------- the platform daemon */
+
+/*
+ * handoffd platform on a unix socket: the watcher's connection moves to
+ * a worker with its vRun, and the worker passes each child's connection
+ * to it (via:fd).
+ */
+START_TEST(platform_children_come_via_fd)
+{
+	struct srv s;
+	struct syms y;
+	struct handoff h;
+	struct rspc *rc;
+	bool seen[3] = { false };
+	pid_t parent;
+	int k, i, code;
+
+	syms_load(&y, "forker");
+	srv_start(&s, "platform", false, NULL);
+	rc = srv_connect(&s, FEATURES);
+	ITEST_REPLY_IS(rc, s.s_log, PASS_SIGCHLD, "OK");
+	parent = vrun(rc, &s, "forker", "3", NULL);
+	send_cont(rc);
+	for (k = 0; k < 3; k++) {
+		next_handoff(rc, &s, &h, parent, "fork", "fd");
+		i = drive_forker_child(&s, &h, &y, &code);
+		ck_assert_msg(i < 3 && !seen[i], "child_work(%d) (log %s)", i,
+		    s.s_log);
+		seen[i] = true;
+		ck_assert_msg(code == i + 1, "child %d (i %d) exit %d, want %d",
+		    (int)h.h_pid, i, code, i + 1);
+	}
+	parent_exits(rc, &s, "W00");
+	ck_assert_int_eq(log_count(&s, "claimed by", "via fd"), 3);
+	ck_assert_msg(file_has(s.s_out, "exits OK"), "forker did not say "
+	    "\"exits OK\" (%s)", s.s_out);
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
+/*
+ * The platform daemon SIGKILLed while its worker holds a child: the
+ * worker serves on, the hold times out, the child is resumed and runs
+ * to its end; nothing is left stopped.
+ */
+START_TEST(platform_daemon_killed_worker_goes_on)
+{
+	struct srv s;
+	struct rspc *rc;
+	char tracer[32], want[64];
+	pid_t parent, kid, worker;
+	int status;
+
+	srv_start(&s, "platform", true, "--hold-timeout", "2", "--unclaimed",
+	    "resume", NULL);
+	rc = srv_connect(&s, "multiprocess+");
+	ITEST_REPLY_IS(rc, s.s_log, PASS_SIGCHLD, "OK");
+	parent = vrun(rc, &s, "forkonce", NULL);
+	send_cont(rc);
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	status_field(parent, "TracerPid", tracer, sizeof(tracer));
+	worker = atoi(tracer);
+	ck_assert_msg(worker > 0 && worker != s.s_pid, "tracer of %d: %s",
+	    (int)parent, tracer);
+	snprintf(want, sizeof(want), "child %d (parent %d", (int)kid,
+	    (int)parent);
+	/* The premise: still held when the daemon goes. */
+	ck_assert_msg(log_count(&s, want, "unclaimed after") == 0,
+	    "child %d let go before the daemon was killed (log %s)", (int)kid,
+	    s.s_log);
+	status = srv_reap(&s, SIGKILL);
+	ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	ck_assert_msg(kill(worker, 0) == 0, "worker %d went with the daemon "
+	    "(log %s)", (int)worker, s.s_log);
+	ck_assert_msg(log_wait(&s, want, "unclaimed after", 1) &&
+	    log_count(&s, want, "detached, resumed") == 1,
+	    "no \"%s...unclaimed after ...: detached, resumed\" (log %s)", want,
+	    s.s_log);
+	parent_exits(rc, &s, "W00");
+	ck_assert_msg(file_has(s.s_out, "child ran") &&
+	    file_has(s.s_out, "child exited 7"), "forkonce's output in %s: "
+	    "not \"child ran\" and \"child exited 7\"", s.s_out);
+	ck_assert_msg(proc_gone(kid, S_GONE_MS), "child %d still there",
+	    (int)kid);
+	rspc_close(rc);
+	/* Its session over, the orphaned worker ends too. */
+	if (!proc_ended(worker, S_GONE_MS)) {
+		kill(worker, SIGKILL);
+		ck_abort_msg("worker %d still there, its session over (log %s)",
+		    (int)worker, s.s_log);
+	}
+	srv_stop(&s);
+}
+END_TEST
+
+/* ------------------------------------------------- gdbserver's end */
+
+/* gdbserver SIGKILLed with a held child: the child dies too (EXITKILL). */
+START_TEST(gdbserver_killed_held_child_dies_with_it)
+{
+	struct srv s;
+	struct rspc *rc;
+	char tracer[32];
+	pid_t parent, kid;
+
+	srv_start(&s, "gdbserver", false, "--hold-timeout", "60", NULL,
+	    "forkonce", NULL);
+	rc = parent_conn(&s, "multiprocess+", &parent);
+	send_cont(rc);
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	status_field(kid, "TracerPid", tracer, sizeof(tracer));
+	ck_assert_msg(atoi(tracer) == s.s_pid, "child %d: TracerPid %s, "
+	    "want %d", (int)kid, tracer, (int)s.s_pid);
+	srv_reap(&s, SIGKILL);
+	if (!proc_gone(kid, S_GONE_MS)) {
+		kill(kid, SIGKILL);	/* not left stopped by a failure */
+		ck_abort_msg("held child %d outlived its killed server "
+		    "(log %s)", (int)kid, s.s_log);
+	}
+	ck_assert_msg(proc_gone(parent, S_GONE_MS), "parent %d outlived "
+	    "its killed server", (int)parent);
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
+/*
+ * gdbserver SIGTERMed with a held child: the default --unclaimed
+ * (detach-stopped), a group stop with no tracer.
+ */
+START_TEST(gdbserver_terminated_held_child_detached_stopped)
+{
+	struct srv s;
+	struct rspc *rc;
+	char want[64], tracer[32];
+	pid_t parent, kid;
+	int status;
+	bool st;
+
+	srv_start(&s, "gdbserver", false, NULL, "forkonce", NULL);
+	rc = parent_conn(&s, "multiprocess+", &parent);
+	send_cont(rc);
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	status = srv_reap(&s, SIGTERM);
+	status_field(kid, "TracerPid", tracer, sizeof(tracer));
+	st = state_wait(kid, 'T', S_GONE_MS);
+	kill(kid, SIGKILL);	/* seen: no need of it, whatever follows */
+	ck_assert_msg(WIFEXITED(status), "server status 0x%x (log %s)",
+	    status, s.s_log);
+	snprintf(want, sizeof(want), "child %d (parent %d", (int)kid,
+	    (int)parent);
+	ck_assert_msg(log_count(&s, want, "the server was told to end") == 1 &&
+	    log_count(&s, want, "detached, stopped") == 1,
+	    "no \"%s...the server was told to end...: detached, stopped\" "
+	    "(log %s)", want, s.s_log);
+	ck_assert_msg(st, "child %d not stopped (log %s)", (int)kid,
+	    s.s_log);
+	ck_assert_msg(strcmp(tracer, "0") == 0, "child %d: TracerPid %s",
+	    (int)kid, tracer);
+	ck_assert_msg(proc_ended(kid, S_GONE_MS), "child %d still there",
+	    (int)kid);
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
+/* --max-held 0: each child gets the --unclaimed action at its birth. */
+START_TEST(max_held_zero_lets_every_child_go)
+{
+	struct srv s;
+	struct rspc *rc;
+	const char *payload;
+	pid_t parent;
+	int fd = -1;
+
+	srv_start(&s, "gdbserver", false, "--max-held", "0", "--unclaimed",
+	    "resume", NULL, "forker", "3", NULL);
+	/* A watcher, which must be told of none of them. */
+	rc = parent_conn(&s, FEATURES, &parent);
+	send_cont(rc);
+	parent_exits(rc, &s, "W00");
+	ck_assert_msg(log_count(&s, "over --max-held", "detached, resumed") ==
+	    3, "not 3 \"over --max-held ...: detached, resumed\" (log %s)",
+	    s.s_log);
+	ck_assert_int_eq(log_count(&s, "announced to", NULL), 0);
+	ck_assert_msg(rspc_notify_next(rc, 0, &payload, &fd) == -1,
+	    "a notification: %s", payload);
+	ck_assert_msg(file_has(s.s_out, "exits OK"), "forker did not say "
+	    "\"exits OK\" (%s)", s.s_out);
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -945,5 +1430,19 @@ main(void)
 	    unclaimed_detach_stopped_leaves_a_group_stop, 60, NULL);
 	ck_add(s, "platform_claim_is_routed_to_the_worker",
 	    platform_claim_is_routed_to_the_worker, 60, NULL);
+	ck_add(s, "reverse_connect_child_gets_a_connection",
+	    reverse_connect_child_gets_a_connection, 60, NULL);
+	ck_add(s, "reverse_connect_watcher_is_told_via_reverse",
+	    reverse_connect_watcher_is_told_via_reverse, 60, NULL);
+	ck_add(s, "platform_children_come_via_fd",
+	    platform_children_come_via_fd, 60, NULL);
+	ck_add(s, "platform_daemon_killed_worker_goes_on",
+	    platform_daemon_killed_worker_goes_on, 60, NULL);
+	ck_add(s, "gdbserver_killed_held_child_dies_with_it",
+	    gdbserver_killed_held_child_dies_with_it, 60, NULL);
+	ck_add(s, "gdbserver_terminated_held_child_detached_stopped",
+	    gdbserver_terminated_held_child_detached_stopped, 60, NULL);
+	ck_add(s, "max_held_zero_lets_every_child_go",
+	    max_held_zero_lets_every_child_go, 60, NULL);
 	return ck_run(s);
 }
