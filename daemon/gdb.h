@@ -193,6 +193,8 @@ void	 gdb_detach(struct gsess *, struct rsp_cursor *);
 void	 gdb_restart(struct gsess *);
 void	 gdb_interrupt(struct gsess *);
 void	 gdb_poll(struct gsess *);
+/* The same once tgt_reap has taken the kernel's news (many sessions). */
+void	 gdb_check(struct gsess *);
 int	 gdb_launch(struct gsess *, char **argv, char *err, size_t errlen);
 int	 gdb_attach(struct gsess *, pid_t);
 /* Refuse (with a reply) a second process outside extended-remote. */

@@ -365,16 +365,27 @@ gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
 	gdb_resume(s);
 }
 
-void
-gdb_poll(struct gsess *s)
+/* Report t, the event tgt_poll or tgt_check found, if one is awaited. */
+static void
+gdb_report(struct gsess *s, struct thr *t)
 {
-	struct thr *t;
-
-	if ((t = tgt_poll(s->s_tgt)) == NULL || !s->s_waiting)
+	if (t == NULL || !s->s_waiting)
 		return;
 	s->s_waiting = false;
 	gdb_stdio_stop(s, t);	/* the program's output first */
 	gdb_stop_reply(s, t);
+}
+
+void
+gdb_poll(struct gsess *s)
+{
+	gdb_report(s, tgt_poll(s->s_tgt));
+}
+
+void
+gdb_check(struct gsess *s)
+{
+	gdb_report(s, tgt_check(s->s_tgt));
 }
 
 static void

@@ -187,10 +187,10 @@ handoff_getopt(struct handoff_opts *o, int ch, const char *arg)
 static void
 poll_cb(void *arg)
 {
-	gdb_poll(arg);
+	gdb_check(arg);
 }
 
-/* Another session's wait took news of this one's: it looks next turn. */
+/* Another session's wait took news of this one's: it looks this turn. */
 static void
 wake_cb(void *arg)
 {
@@ -265,13 +265,17 @@ handoff_session(int fd, const char *name)
 	return s;
 }
 
+/* One wait for all: a wait per session would scan every tracee each. */
 void
 handoff_poll_all(void)
 {
 	struct gsess *s, *ts;
 
-	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts)
-		gdb_poll(s);
+	tgt_reap();
+	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts) {
+		loop_undefer(s->s_loop, poll_cb, s);
+		gdb_check(s);
+	}
 }
 
 /* Sessions of children and claimers that are over. */

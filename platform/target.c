@@ -447,6 +447,16 @@ tgt_pending(struct target *g)
 	return first;
 }
 
+void
+tgt_reap(void)
+{
+	int status;
+	pid_t r;
+
+	while ((r = waitpid(-1, &status, __WALL | WNOHANG)) > 0)
+		tgt_route(NULL, r, status);
+}
+
 struct thr *
 tgt_poll(struct target *g)
 {
@@ -463,6 +473,14 @@ tgt_poll(struct target *g)
 		if (g->g_running && (t = tgt_thr(g, r)) != NULL && t->t_pending)
 			break;
 	}
+	return tgt_check(g);
+}
+
+struct thr *
+tgt_check(struct target *g)
+{
+	struct thr *t;
+
 	if (!g->g_running)
 		return NULL;
 	if ((t = tgt_pending(g)) == NULL)

@@ -242,6 +242,13 @@ int	 tgt_resume(struct target *);
  * event to report, every thread of the target then stopped, or NULL.
  */
 struct thr *tgt_poll(struct target *);
+/*
+ * The same in two halves, for a process with many targets: tgt_reap
+ * takes every status waiting, each to its target; tgt_check then says
+ * whether g has an event to report (stopping the rest of g first).
+ */
+void	 tgt_reap(void);
+struct thr *tgt_check(struct target *);
 /* A thread with a pending event, without waiting; NULL if none. */
 struct thr *tgt_pending(struct target *);
 /* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
