@@ -1258,7 +1258,7 @@ START_TEST(platform_daemon_killed_worker_goes_on)
 	pid_t parent, kid, worker;
 	int status;
 
-	srv_start(&s, "platform", true, "--hold-timeout", "2", "--unclaimed",
+	srv_start(&s, "platform", true, "--hold-timeout", "6", "--unclaimed",
 	    "resume", NULL);
 	rc = srv_connect(&s, "multiprocess+");
 	ITEST_REPLY_IS(rc, s.s_log, PASS_SIGCHLD, "OK");
