@@ -7,8 +7,9 @@
  * _exit(0)s at once.  By default the parent reaps each child before
  * the next fork, so a debugger that holds a child holds up its parent
  * too, as a shell's fork and wait would.  With -w the parent forks them
- * all first and then reaps them all (bench/fork's held children: the
- * parent blocks in waitpid while they are held).  With -p the parent
+ * all first and then reaps them all: its fork loop then shows only what
+ * a debugger costs the parent itself (bench/fork (b')), and with held
+ * children it blocks in wait while they are held.  With -p the parent
  * sleeps PAUSE_US microseconds after reaping each child, so the forks
  * measured one at a time do not overlap the last one's teardown.
  *
