@@ -750,8 +750,12 @@ cmd_gdbserver(int argc, char **argv)
 	start_program(&gs, &o);
 	gdbserver_meet(&gs, &o, o.o_comm);
 
-	/* Until the session is over, and every child held or claimed too. */
-	while (!(gsess_done(gs.gs_sess) && handoff_idle()) &&
+	/*
+	 * Until the session is over, and every child claimed is done and
+	 * every child held is claimed or let go: --once does not wait for
+	 * claims, its server's life is one client.
+	 */
+	while (!(gsess_done(gs.gs_sess) && handoff_idle(!o.o_once)) &&
 	    !loop_stopped(gs.gs_loop)) {
 		if (loop_once(gs.gs_loop, -1) == -1)
 			fatal("event loop");
@@ -759,7 +763,7 @@ cmd_gdbserver(int argc, char **argv)
 			gdbserver_wait_client(&gs);
 	}
 	handoff_end(loop_stopped(gs.gs_loop) ? "the server was told to end" :
-	    "the server ends");
+	    o.o_once ? "the server ends (--once)" : "the server ends");
 	if (gs.gs_sess->s_conn != NULL)
 		conn_flush(gs.gs_sess->s_conn);
 	ep_close(&gs.gs_ep);

@@ -297,10 +297,10 @@ handoff_set_addr(const char *addr)
 }
 
 bool
-handoff_idle(void)
+handoff_idle(bool held_too)
 {
 	reap();
-	return TAILQ_EMPTY(&ho.held) &&
+	return (!held_too || TAILQ_EMPTY(&ho.held)) &&
 	    ho.nsessions <= (ho.first != NULL ? 1u : 0u);
 }
 

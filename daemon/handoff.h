@@ -100,8 +100,11 @@ void	 handoff_untrack(struct gsess *);
 struct gsess *handoff_session(int fd, const char *name);
 /* SIGCHLD: every session looks at the kernel's news. */
 void	 handoff_poll_all(void);
-/* Nothing left: no session but the first, no child held. */
-bool	 handoff_idle(void);
+/*
+ * Nothing left: no session but the first, and (held_too) no child
+ * held for a claim.
+ */
+bool	 handoff_idle(bool held_too);
 /* The process ends: every held child gets the --unclaimed action. */
 void	 handoff_end(const char *why);
 /* Sessions (of ours) alive, children held. */

@@ -301,7 +301,8 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	free(copy);
 
 	/* Until the session is over, and every child it held is settled. */
-	while (!(gsess_done(s) && handoff_idle()) && !loop_stopped(w.w_loop)) {
+	while (!(gsess_done(s) && handoff_idle(true)) &&
+	    !loop_stopped(w.w_loop)) {
 		if (loop_once(w.w_loop, -1) == -1)
 			fatal("event loop");
 	}

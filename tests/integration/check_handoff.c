@@ -60,6 +60,7 @@ struct syms {
 	char		 y_exe[PATH_MAX];	/* resolved path */
 	bool		 y_pie;
 	unsigned long	 y_child_work;		/* file addresses */
+	unsigned long	 y_after_fork;
 	unsigned long	 y_parent_marker;
 };
 
@@ -338,6 +339,8 @@ syms_load(struct syms *y, const char *name)
 			y->y_child_work = addr;
 		else if (strcmp(sym, "parent_marker") == 0)
 			y->y_parent_marker = addr;
+		else if (strcmp(sym, "after_fork") == 0)
+			y->y_after_fork = addr;
 	}
 	ck_assert_int_eq(pclose(fp), 0);
 	ck_assert_msg(y->y_child_work != 0, "no child_work in %s", y->y_exe);
@@ -766,6 +769,191 @@ START_TEST(vfork_child_is_held_at_its_exec)
 	rspc_close(c);
 	parent_exits(rc, &s, "W00");
 	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
+static int	held_pids(struct srv *, pid_t, pid_t *, int);
+
+/*
+ * vfork: the parent's breakpoints leave the memory it shares with the
+ * child, and come back at vforkdone: the parent stops at after_fork.
+ */
+START_TEST(vfork_parent_breakpoints_come_back)
+{
+	struct srv s;
+	struct syms y;
+	struct handoff h;
+	struct rspc *rc, *c;
+	char hello[PATH_MAX], pkt[64];
+	unsigned long addr;
+	const char *r;
+	pid_t parent;
+
+	syms_load(&y, "forker");
+	ck_assert_int_ne(y.y_after_fork, 0);
+	prog_path(hello, sizeof(hello), "hello");
+	srv_start(&s, "gdbserver", false, NULL, "forker", "1", "--vfork-exec",
+	    hello, NULL);
+	rc = parent_conn(&s, FEATURES, &parent);
+	addr = load_base(parent, &y) + y.y_after_fork;
+	snprintf(pkt, sizeof(pkt), "Z0,%lx,1", addr);
+	ITEST_REPLY_IS(rc, s.s_log, pkt, "OK");
+	send_cont(rc);
+	/*
+	 * At the exec, vforkdone: the breakpoint is back, and hit, maybe
+	 * before the child is announced (rspc_wait queues the %Handoff).
+	 */
+	rc->r_timeout_ms = 60000;
+	ck_assert_msg(rspc_wait(rc, &r) > 0, "parent: %s", strerror(errno));
+	ck_assert_msg(strncmp(r, "T05", 3) == 0 && strstr(r, "swbreak") !=
+	    NULL, "parent: \"%s\", not its breakpoint (log %s)", r, s.s_log);
+	next_handoff(rc, &s, &h, parent, "exec", "fd");
+	c = child_conn(&s, &h);
+	req_prefix(c, &s, "vCont;c", "W00");
+	rspc_close(c);
+	snprintf(pkt, sizeof(pkt), "z0,%lx,1", addr);
+	ITEST_REPLY_IS(rc, s.s_log, pkt, "OK");
+	send_cont(rc);
+	parent_exits(rc, &s, "W00");
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
+/*
+ * Who may claim: a TCP peer on loopback of another user is refused
+ * (and the child stays held); root takes it; with --allow-any-uid the
+ * other user may.  The peer runs as nobody in a process of its own:
+ * 0 when it got want, 1 otherwise.
+ */
+static int
+claim_as_nobody(const char *addr, pid_t kid, const char *want, bool run)
+{
+	struct rspc *rc;
+	char pkt[64];
+	const char *r;
+	pid_t pid;
+	int status;
+
+	if ((pid = fork()) == 0) {
+		if (setresgid(65534, 65534, 65534) == -1 ||
+		    setresuid(65534, 65534, 65534) == -1)
+			_exit(2);
+		if ((rc = rspc_connect(addr)) == NULL ||
+		    rspc_handshake(rc, "multiprocess+") == -1)
+			_exit(3);
+		snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)kid);
+		if (rspc_requeststr(rc, pkt, &r) <= 0 ||
+		    strncmp(r, want, strlen(want)) != 0) {
+			fprintf(stderr, "nobody's claim: \"%s\"\n", r);
+			_exit(1);
+		}
+		if (!run) {
+			snprintf(pkt, sizeof(pkt), "QHandoffWatch:%x",
+			    (unsigned)kid);
+			if (rspc_requeststr(rc, pkt, &r) <= 0 ||
+			    strncmp(r, "E0d", 3) != 0) {
+				fprintf(stderr, "nobody's watch: \"%s\"\n", r);
+				_exit(1);
+			}
+		} else if (rspc_requeststr(rc, "vCont;c", &r) <= 0 ||
+		    strncmp(r, "W07", 3) != 0) {
+			fprintf(stderr, "nobody's child: \"%s\"\n", r);
+			_exit(1);
+		}
+		rspc_close(rc);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+START_TEST(claims_of_another_user_are_refused)
+{
+	struct srv s;
+	struct rspc *rc, *b;
+	char pkt[64];
+	const char *r;
+	pid_t parent, kid;
+	int pass;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "# skipped: needs root to be another user\n");
+		return;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0)
+			srv_start(&s, "gdbserver", true, NULL, "forkonce",
+			    NULL);
+		else
+			srv_start(&s, "gdbserver", true, "--allow-any-uid",
+			    NULL, "forkonce", NULL);
+		rc = parent_conn(&s, "multiprocess+", &parent);
+		send_cont(rc);
+		ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+		    "child not held (log %s)", s.s_log);
+		ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+		if (pass == 0) {
+			ck_assert_msg(claim_as_nobody(s.s_addr, kid, "E0d",
+			    false) == 0, "nobody was not refused (log %s)",
+			    s.s_log);
+			ck_assert_int_ge(log_count(&s, "refused: peer uid 65534 "
+			    "is neither 0 nor ours", NULL), 2);
+			b = srv_connect(&s, "multiprocess+");
+			snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)kid);
+			r = req_prefix(b, &s, pkt, "T11");
+			ck_assert_int_eq(pid_in(r), kid);
+			req_prefix(b, &s, "vCont;c", "W07");
+			rspc_close(b);
+		} else
+			ck_assert_msg(claim_as_nobody(s.s_addr, kid, "T11",
+			    true) == 0, "nobody could not claim with "
+			    "--allow-any-uid (log %s)", s.s_log);
+		parent_exits(rc, &s, "W00");
+		rspc_close(rc);
+		srv_stop(&s);
+	}
+}
+END_TEST
+
+/*
+ * Platform: a session bound to one tree cannot take the held child of
+ * another (its worker does not trace it); a new connection can.
+ */
+START_TEST(claim_from_another_tree_fails)
+{
+	struct srv s;
+	struct rspc *a, *b, *c;
+	pid_t parent, kid;
+	char pkt[64];
+	const char *r;
+
+	srv_start(&s, "platform", true, "--hold-timeout", "30", NULL);
+	a = srv_connect(&s, "multiprocess+");
+	ITEST_REPLY_IS(a, s.s_log, PASS_SIGCHLD, "OK");
+	parent = vrun(a, &s, "forkonce", NULL);
+	send_cont(a);
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+
+	b = srv_connect(&s, "multiprocess+");
+	ITEST_REPLY_IS(b, s.s_log, "!", "OK");
+	vrun(b, &s, "spin", NULL);
+	snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)kid);
+	r = req_prefix(b, &s, pkt, "E");
+	ck_assert_int_ge(log_count(&s, "held at its fork", NULL), 1);
+
+	c = srv_connect(&s, "multiprocess+");
+	r = req_prefix(c, &s, pkt, "T11");
+	ck_assert_int_eq(pid_in(r), kid);
+	req_prefix(c, &s, "vCont;c", "W07");
+	rspc_close(c);
+	rspc_close(b);
+	parent_exits(a, &s, "W00");
+	rspc_close(a);
 	srv_stop(&s);
 }
 END_TEST
@@ -1377,6 +1565,43 @@ START_TEST(gdbserver_terminated_held_child_detached_stopped)
 }
 END_TEST
 
+/*
+ * --once: the server's life is its one client; when that client goes,
+ * held children get the --unclaimed action then and there, with no wait
+ * for a claim.
+ */
+START_TEST(once_ends_without_waiting_for_claims)
+{
+	struct srv s;
+	struct rspc *rc;
+	char want[64];
+	pid_t parent, kid;
+	int status;
+
+	srv_start(&s, "gdbserver", false, "--once", "--hold-timeout", "3600",
+	    "--unclaimed", "kill", NULL, "forkonce", NULL);
+	rc = parent_conn(&s, "multiprocess+", &parent);
+	send_cont(rc);
+	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s.s_log);
+	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	rspc_close(rc);
+	status = wait_exit(s.s_pid, S_GONE_MS);
+	if (status == -1)
+		kill(kid, SIGKILL);
+	ck_assert_msg(status != -1, "--once server still there (log %s)",
+	    s.s_log);
+	s.s_pid = -1;
+	ck_assert_msg(proc_ended(kid, S_GONE_MS), "child %d still there",
+	    (int)kid);
+	snprintf(want, sizeof(want), "child %d (parent %d", (int)kid,
+	    (int)parent);
+	ck_assert_msg(log_count(&s, want, "the server ends (--once)") == 1,
+	    "no \"%s... the server ends (--once)\" (log %s)", want, s.s_log);
+	srv_stop(&s);
+}
+END_TEST
+
 /* --max-held 0: each child gets the --unclaimed action at its birth. */
 START_TEST(max_held_zero_lets_every_child_go)
 {
@@ -1430,6 +1655,14 @@ main(void)
 	    unclaimed_detach_stopped_leaves_a_group_stop, 60, NULL);
 	ck_add(s, "platform_claim_is_routed_to_the_worker",
 	    platform_claim_is_routed_to_the_worker, 60, NULL);
+	ck_add(s, "vfork_parent_breakpoints_come_back",
+	    vfork_parent_breakpoints_come_back, 60, NULL);
+	ck_add(s, "claims_of_another_user_are_refused",
+	    claims_of_another_user_are_refused, 60, NULL);
+	ck_add(s, "claim_from_another_tree_fails",
+	    claim_from_another_tree_fails, 60, NULL);
+	ck_add(s, "once_ends_without_waiting_for_claims",
+	    once_ends_without_waiting_for_claims, 60, NULL);
 	ck_add(s, "reverse_connect_child_gets_a_connection",
 	    reverse_connect_child_gets_a_connection, 60, NULL);
 	ck_add(s, "reverse_connect_watcher_is_told_via_reverse",
