@@ -775,6 +775,19 @@ END_TEST
 
 static int	held_pids(struct srv *, pid_t, pid_t *, int);
 
+/* Run the parent on (rc) until its one child is held; that child. */
+static pid_t
+held_one(struct srv *s, struct rspc *rc, pid_t parent)
+{
+	pid_t kid;
+
+	send_cont(rc);
+	ck_assert_msg(log_wait(s, "held at its fork", NULL, 1),
+	    "child not held (log %s)", s->s_log);
+	ck_assert_int_eq(held_pids(s, parent, &kid, 1), 1);
+	return (kid);
+}
+
 /*
  * vfork: the parent's breakpoints leave the memory it shares with the
  * child, and come back at vforkdone: the parent stops at after_fork.
@@ -891,10 +904,7 @@ START_TEST(claims_of_another_user_are_refused)
 			srv_start(&s, "gdbserver", true, "--allow-any-uid",
 			    NULL, "forkonce", NULL);
 		rc = parent_conn(&s, "multiprocess+", &parent);
-		send_cont(rc);
-		ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-		    "child not held (log %s)", s.s_log);
-		ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+		kid = held_one(&s, rc, parent);
 		if (pass == 0) {
 			ck_assert_msg(claim_as_nobody(s.s_addr, kid, "E0d",
 			    false) == 0, "nobody was not refused (log %s)",
@@ -934,10 +944,7 @@ START_TEST(claim_from_another_tree_fails)
 	a = srv_connect(&s, "multiprocess+");
 	ITEST_REPLY_IS(a, s.s_log, PASS_SIGCHLD, "OK");
 	parent = vrun(a, &s, "forkonce", NULL);
-	send_cont(a);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, a, parent);
 
 	b = srv_connect(&s, "multiprocess+");
 	ITEST_REPLY_IS(b, s.s_log, "!", "OK");
@@ -1139,10 +1146,7 @@ START_TEST(platform_claim_is_routed_to_the_worker)
 	a = srv_connect(&s, "multiprocess+");
 	ITEST_REPLY_IS(a, s.s_log, PASS_SIGCHLD, "OK");
 	parent = vrun(a, &s, "forkonce", NULL);
-	send_cont(a);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, a, parent);
 
 	b = srv_connect(&s, "multiprocess+");
 	n = handoff_list(b, e, 4);
@@ -1451,10 +1455,7 @@ START_TEST(platform_daemon_killed_worker_goes_on)
 	rc = srv_connect(&s, "multiprocess+");
 	ITEST_REPLY_IS(rc, s.s_log, PASS_SIGCHLD, "OK");
 	parent = vrun(rc, &s, "forkonce", NULL);
-	send_cont(rc);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, rc, parent);
 	status_field(parent, "TracerPid", tracer, sizeof(tracer));
 	worker = atoi(tracer);
 	ck_assert_msg(worker > 0 && worker != s.s_pid, "tracer of %d: %s",
@@ -1503,10 +1504,7 @@ START_TEST(gdbserver_killed_held_child_dies_with_it)
 	srv_start(&s, "gdbserver", false, "--hold-timeout", "60", NULL,
 	    "forkonce", NULL);
 	rc = parent_conn(&s, "multiprocess+", &parent);
-	send_cont(rc);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, rc, parent);
 	status_field(kid, "TracerPid", tracer, sizeof(tracer));
 	ck_assert_msg(atoi(tracer) == s.s_pid, "child %d: TracerPid %s, "
 	    "want %d", (int)kid, tracer, (int)s.s_pid);
@@ -1538,10 +1536,7 @@ START_TEST(gdbserver_terminated_held_child_detached_stopped)
 
 	srv_start(&s, "gdbserver", false, NULL, "forkonce", NULL);
 	rc = parent_conn(&s, "multiprocess+", &parent);
-	send_cont(rc);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, rc, parent);
 	status = srv_reap(&s, SIGTERM);
 	status_field(kid, "TracerPid", tracer, sizeof(tracer));
 	st = state_wait(kid, 'T', S_GONE_MS);
@@ -1581,10 +1576,7 @@ START_TEST(once_ends_without_waiting_for_claims)
 	srv_start(&s, "gdbserver", false, "--once", "--hold-timeout", "3600",
 	    "--unclaimed", "kill", NULL, "forkonce", NULL);
 	rc = parent_conn(&s, "multiprocess+", &parent);
-	send_cont(rc);
-	ck_assert_msg(log_wait(&s, "held at its fork", NULL, 1),
-	    "child not held (log %s)", s.s_log);
-	ck_assert_int_eq(held_pids(&s, parent, &kid, 1), 1);
+	kid = held_one(&s, rc, parent);
 	rspc_close(rc);
 	status = wait_exit(s.s_pid, S_GONE_MS);
 	if (status == -1)
