@@ -12,6 +12,7 @@
 #include "daemon/log.h"
 
 #define LOG_MAX_PACKET_SHOWN	512	/* bytes of a packet shown in the log */
+#define LOG_MAX_LINE		8192	/* bytes of a line; the rest is cut */
 
 int		 log_level;
 static FILE	*log_fp;
@@ -54,18 +55,29 @@ log_vwrite(const char *level, const char *fmt, va_list ap, int errnum)
 	FILE *fp = log_fp != NULL ? log_fp : stderr;
 	struct timespec ts;
 	struct tm tm;
-	char when[32];
+	char when[32], line[LOG_MAX_LINE];
+	size_t n;
 	int saved = errno;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	fprintf(fp, "%s.%03ld %s[%d] %s: ", when, ts.tv_nsec / 1000000,
-	    log_proc, (int)getpid(), level);
-	vfprintf(fp, fmt, ap);
-	if (errnum != 0)
-		fprintf(fp, ": %s", strerror(errnum));
-	fputc('\n', fp);
+	/*
+	 * The line is made whole, then written once: stderr is unbuffered,
+	 * and a write per piece cost the fork handoff path a dozen calls.
+	 */
+	n = snprintf(line, sizeof(line), "%s.%03ld %s[%d] %s: ", when,
+	    ts.tv_nsec / 1000000, log_proc, (int)getpid(), level);
+	if (n < sizeof(line))
+		n += vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+	if (errnum != 0 && n < sizeof(line))
+		n += snprintf(line + n, sizeof(line) - n, ": %s",
+		    strerror(errnum));
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;	/* cut: the newline still ends it */
+	line[n++] = '\n';
+	line[n] = '\0';
+	fputs(line, fp);
 	errno = saved;
 }
 
