@@ -12,7 +12,6 @@
 #include "daemon/log.h"
 
 #define LOG_MAX_PACKET_SHOWN	512	/* bytes of a packet shown in the log */
-#define LOG_MAX_LINE		8192	/* bytes of a line; the rest is cut */
 
 int		 log_level;
 static FILE	*log_fp;

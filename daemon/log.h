@@ -15,6 +15,8 @@
 #define LOG_LEVEL_DEBUG		1
 #define LOG_LEVEL_PACKET	2
 
+#define LOG_MAX_LINE		8192	/* bytes of a line, its newline in */
+
 extern int log_level;
 
 void	log_init(int level, const char *file);
