@@ -71,10 +71,12 @@ struct worker {
 	struct platform	*w_pf;
 	pid_t		 w_pid;
 	int		 w_ctl;
-	struct held	 w_held[WORKER_MAX_PROCS];
+	struct held	*w_held;	/* grown up to WORKER_MAX_PROCS */
 	size_t		 w_nheld;
-	struct wchild	*w_kids;	/* HANDOFF_MAX_HELD_LIMIT of them */
+	size_t		 w_heldcap;
+	struct wchild	*w_kids;	/* grown up to HANDOFF_MAX_HELD_LIMIT */
 	size_t		 w_nkids;
+	size_t		 w_kidcap;
 	char		 w_desc[128];	/* the client's address */
 };
 
@@ -207,8 +209,17 @@ worker_kid(struct worker *w, const struct worker_msg *m)
 		return;
 	}
 	if (i == w->w_nkids) {
-		if (w->w_nkids == HANDOFF_MAX_HELD_LIMIT)
+		if (w->w_nkids == HANDOFF_MAX_HELD_LIMIT) {
+			log_warnx("worker %d: more than %d children held: %d "
+			    "not listed", (int)w->w_pid, HANDOFF_MAX_HELD_LIMIT,
+			    (int)m->wm_pid);
 			return;
+		}
+		if (w->w_nkids == w->w_kidcap) {
+			w->w_kidcap = w->w_kidcap == 0 ? 16 : w->w_kidcap * 2;
+			w->w_kids = xreallocarray(w->w_kids, w->w_kidcap,
+			    sizeof(*w->w_kids));
+		}
 		w->w_nkids++;
 	}
 	k = &w->w_kids[i];
@@ -241,6 +252,11 @@ worker_msg(int fd, int events, void *arg)
 		return;
 	}
 	if (m.wm_kind == WM_HOLD && w->w_nheld < WORKER_MAX_PROCS) {
+		if (w->w_nheld == w->w_heldcap) {
+			w->w_heldcap = w->w_heldcap == 0 ? 4 : w->w_heldcap * 2;
+			w->w_held = xreallocarray(w->w_held, w->w_heldcap,
+			    sizeof(*w->w_held));
+		}
 		w->w_held[w->w_nheld].h_pid = m.wm_pid;
 		w->w_held[w->w_nheld++].h_attached = m.wm_attached;
 		log_info("worker %d: %s process %d", (int)w->w_pid,
@@ -269,6 +285,7 @@ worker_forget(struct worker *w)
 	loop_del_fd(pf->pf_loop, w->w_ctl);
 	close(w->w_ctl);
 	free(w->w_kids);
+	free(w->w_held);
 	free(w);
 }
 
@@ -380,7 +397,6 @@ pconn_spawn(void *arg)
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
-	w->w_kids = xcalloc(HANDOFF_MAX_HELD_LIMIT, sizeof(*w->w_kids));
 	w->w_pf = pf;
 	w->w_pid = pid;
 	w->w_ctl = ctl;
