@@ -170,6 +170,8 @@ conn_flush(struct conn *c)
 		len = rsp_buf_used(&c->c_out);
 		if (c->c_nfds > 0 && c->c_fds[0].at > 0)
 			len = c->c_fds[0].at;
+		else if (c->c_nfds > 1)
+			len = c->c_fds[1].at;	/* this one's bytes only */
 		if (c->c_nfds > 0 && c->c_fds[0].at == 0)
 			n = fdpass_send(c->c_wfd, c->c_fds[0].fd,
 			    rsp_buf_head(&c->c_out), len);
