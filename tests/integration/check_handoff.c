@@ -28,6 +28,7 @@
 
 #include "client/handoff.h"
 #include "client/rspc.h"
+#include "daemon/handoff.h"
 #include "tests/ck.h"
 #include "tests/integration/itest.h"
 
@@ -1594,6 +1595,58 @@ START_TEST(once_ends_without_waiting_for_claims)
 }
 END_TEST
 
+/* Count the entries of a qHandoffList reply: one "ppid:" each. */
+static int
+list_entries(const char *r)
+{
+	int n = 0;
+
+	for (r++; *r != '\0'; r++)
+		n += strncmp(r, "ppid:", 5) == 0;
+	return (n);
+}
+
+/* qHandoffList pages: HANDOFF_LIST_PAGE entries, then the rest. */
+START_TEST(list_pages_at_and_past_the_page)
+{
+	char start[32];
+	struct srv s;
+	struct rspc *rc, *b;
+	const char *r;
+	pid_t parent;
+	int i, total = HANDOFF_LIST_PAGE + 2;
+	char n[16];
+
+	snprintf(n, sizeof(n), "%d", total);
+	srv_start(&s, "gdbserver", true, "--max-held", "200", "--hold-timeout",
+	    "600", "--unclaimed", "kill", NULL, "forker", n, NULL);
+	rc = parent_conn(&s, "multiprocess+", &parent);
+	send_cont(rc);
+	for (i = 0; i < 200 && log_count(&s, "held at its fork", NULL) < total;
+	    i++)
+		usleep(50000);
+	ck_assert_msg(log_count(&s, "held at its fork", NULL) == total,
+	    "%d children not held (log %s)", total, s.s_log);
+	b = srv_connect(&s, "multiprocess+");
+	r = itest_req(b, "qHandoffList", s.s_log);
+	ck_assert_msg(r[0] == 'm', "first page: %.40s", r);
+	ck_assert_int_eq(list_entries(r), HANDOFF_LIST_PAGE);
+	snprintf(start, sizeof(start), "qHandoffList:%x", HANDOFF_LIST_PAGE);
+	r = itest_req(b, start, s.s_log);
+	ck_assert_msg(r[0] == 'l', "last page: %.40s", r);
+	ck_assert_int_eq(list_entries(r), 2);
+	snprintf(start, sizeof(start), "qHandoffList:%x", total);
+	ITEST_REPLY_IS(b, s.s_log, start, "l");
+	ITEST_REPLY_IS(b, s.s_log, "qHandoffList:zz", "E16");
+	rspc_close(b);
+	srv_reap(&s, SIGTERM);
+	ck_assert_int_eq(log_count(&s, "the server was told to end", "killed"),
+	    total);
+	rspc_close(rc);
+	srv_stop(&s);
+}
+END_TEST
+
 /* --max-held 0: each child gets the --unclaimed action at its birth. */
 START_TEST(max_held_zero_lets_every_child_go)
 {
@@ -1655,6 +1708,8 @@ main(void)
 	    claim_from_another_tree_fails, 60, NULL);
 	ck_add(s, "once_ends_without_waiting_for_claims",
 	    once_ends_without_waiting_for_claims, 60, NULL);
+	ck_add(s, "list_pages_at_and_past_the_page",
+	    list_pages_at_and_past_the_page, 60, NULL);
 	ck_add(s, "reverse_connect_child_gets_a_connection",
 	    reverse_connect_child_gets_a_connection, 60, NULL);
 	ck_add(s, "reverse_connect_watcher_is_told_via_reverse",
