@@ -502,6 +502,10 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 			s->s_exec_events = true;
 		else if (flen == 13 && memcmp(f, "fork-handoff+", 13) == 0)
 			handoff_supported(s);
+		else if (flen == 12 && memcmp(f, "fork-events+", 12) == 0)
+			s->s_fork_events = handoff_fork_events();
+		else if (flen == 13 && memcmp(f, "vfork-events+", 13) == 0)
+			s->s_vfork_events = handoff_fork_events();
 	}
 	/*
 	 * lldb's dialect: a bare qSupported, or lldb's features only (but a
@@ -509,12 +513,15 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	 */
 	if (!gdbish && !(n == 1 && s->s_multiprocess))
 		s->s_lldb = true;
+	/* Fork events need multiprocess ids to name the child. */
+	if (!s->s_multiprocess)
+		s->s_fork_events = s->s_vfork_events = false;
 	if (s->s_lldb) {
 		gdb_lldb_supported(s);
 		return;
 	}
 	s->s_tgt->g_exec_events = s->s_exec_events;
-	gdb_replyf(s, "PacketSize=%x;"
+	gdb_replyf(s, "PacketSize=%x;%s"
 	    "QPassSignals+;QProgramSignals+;QStartupWithShell+;"
 	    "QEnvironmentHexEncoded+;QEnvironmentReset+;QEnvironmentUnset+;"
 	    "QSetWorkingDir+;QDisableRandomization+;QStartNoAckMode+;"
@@ -524,7 +531,8 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
 	    "fork-handoff+",
-	    RSP_MAX_PACKET);
+	    RSP_MAX_PACKET, handoff_fork_events() && s->s_multiprocess ?
+	    "fork-events+;vfork-events+;" : "");
 }
 
 /* ------------------------------------------------------------ Q packets */

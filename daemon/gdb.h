@@ -61,6 +61,8 @@ struct gsess {
 	bool		 s_hwbreak;
 	bool		 s_err_strings;	/* QEnableErrorStrings */
 	bool		 s_exec_events;
+	bool		 s_fork_events;	/* fork-events+, offered and asked */
+	bool		 s_vfork_events; /* vfork-events+, the same */
 	bool		 s_lldb;	/* the client is lldb (its packets) */
 	bool		 s_thread_suffix; /* QThreadSuffixSupported */
 	bool		 s_list_threads; /* QListThreadsInStopReply */

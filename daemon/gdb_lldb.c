@@ -209,8 +209,10 @@ gdb_lldb_supported(struct gsess *s)
 	gdb_replyf(s, "PacketSize=%x;QStartNoAckMode+;qEcho+;native-signals+;"
 	    "QThreadSuffixSupported+;QListThreadsInStopReply+;"
 	    "qXfer:features:read+;QPassSignals+;qXfer:auxv:read+;"
-	    "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;fork-handoff+%s",
-	    RSP_MAX_PACKET, s->s_multiprocess ? ";multiprocess+" : "");
+	    "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;fork-handoff+%s%s%s",
+	    RSP_MAX_PACKET, s->s_multiprocess ? ";multiprocess+" : "",
+	    s->s_fork_events ? ";fork-events+" : "",
+	    s->s_vfork_events ? ";vfork-events+" : "");
 }
 
 /* The q packets lldb sends; 0 if handled, -1 if not one of them. */
@@ -288,6 +290,12 @@ lldb_reason(const struct thr *t)
 		return NULL;
 	if (st->s_kind == STOP_EXEC)
 		return "exec";
+	if (st->s_kind == STOP_FORK)
+		return "fork";
+	if (st->s_kind == STOP_VFORK)
+		return "vfork";
+	if (st->s_kind == STOP_VFORK_DONE)
+		return "vforkdone";
 	if (st->s_kind != STOP_SIGNAL || st->s_signo == 0)
 		return NULL;
 	switch (st->s_why) {
@@ -631,6 +639,12 @@ gdb_lldb_stop_keys(struct gsess *s, struct rsp_buf *b, struct thr *t)
 	rsp_buf_addf(b, "reason:%s;", reason);
 	if (lldb_description(t, reason, desc, sizeof(desc)))
 		put_hexstr(b, "description", desc);
+	/* lldb-server names the child after the reason, as GDB does. */
+	if (t->t_stop.s_kind == STOP_FORK || t->t_stop.s_kind == STOP_VFORK) {
+		rsp_buf_addf(b, "%s:", reason);
+		gdb_put_ptid(s, b, t->t_stop.s_child, t->t_stop.s_child);
+		rsp_buf_addc(b, ';');
+	}
 }
 
 /*

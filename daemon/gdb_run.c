@@ -68,6 +68,13 @@ put_reason(struct gsess *s, struct thr *t)
 	default:
 		break;
 	}
+	if (st->s_kind == STOP_FORK || st->s_kind == STOP_VFORK) {
+		rsp_buf_addf(b, "%s:", st->s_kind == STOP_FORK ? "fork" :
+		    "vfork");
+		gdb_put_ptid(s, b, st->s_child, st->s_child);
+		rsp_buf_addc(b, ';');
+	} else if (st->s_kind == STOP_VFORK_DONE)
+		rsp_buf_addf(b, "vforkdone:;");
 	if (st->s_kind == STOP_EXEC &&
 	    procfs_exe(t->t_proc->p_pid, path, sizeof(path)) == 0) {
 		rsp_buf_addf(b, "exec:");
@@ -94,6 +101,9 @@ t_signal(struct gsess *s, const struct thr *t)
 
 	if (st->s_kind == STOP_EXEC)	/* lldb-server: T13...reason:exec */
 		return s->s_lldb ? SIGSTOP : GDB_SIGNAL_TRAP;
+	if (st->s_kind == STOP_FORK || st->s_kind == STOP_VFORK ||
+	    st->s_kind == STOP_VFORK_DONE)
+		return s->s_lldb ? SIGTRAP : GDB_SIGNAL_TRAP;
 	/* lldb: an event still pending is reported later, not twice. */
 	if (s->s_lldb && t->t_pending)
 		return 0;

@@ -115,13 +115,11 @@ handoff_opt(struct handoff_opts *o, const char *name, const char *val,
 			o->ho_mode = FORK_HANDOFF;
 		else if (strcmp(val, "detach") == 0)
 			o->ho_mode = FORK_DETACH;
-		else if (strcmp(val, "multiplex") == 0) {
-			snprintf(err, errlen, "--fork-mode multiplex: fork "
-			    "events on one connection are not supported yet");
-			return -1;
-		} else {
+		else if (strcmp(val, "multiplex") == 0)
+			o->ho_mode = FORK_MULTIPLEX;
+		else {
 			snprintf(err, errlen, "--fork-mode %s: expected auto, "
-			    "handoff or detach", val);
+			    "handoff, detach or multiplex", val);
 			return -1;
 		}
 		return 0;
@@ -199,7 +197,7 @@ wake_cb(void *arg)
 	loop_defer(s->s_loop, poll_cb, s);
 }
 
-static bool	hold_child(void *, const struct tgt_child *);
+static enum tgt_fate hold_child(void *, const struct tgt_child *);
 
 void
 handoff_track(struct gsess *s)
@@ -572,14 +570,39 @@ settle(void *arg)
 	}
 }
 
-/* tgt's question at each fork: hold this child? */
-static bool
+/*
+ * tgt's question at each fork (DESIGN section 5): a watcher gets the
+ * child; else a client that asked for fork events gets the fork stop
+ * with the child kept on its connection; else the child is held for a
+ * claim.  --fork-mode handoff never uses fork events, multiplex always
+ * does (a client that cannot take them: the child goes, as gdbserver
+ * lets it), detach lets every child go.
+ */
+static enum tgt_fate
 hold_child(void *arg, const struct tgt_child *c)
 {
+	struct gsess *s = arg;
 	struct held *h;
+	bool events = c->c_how == CHILD_VFORK ? s->s_vfork_events :
+	    s->s_fork_events;
 
-	if (ho.opts.ho_mode == FORK_DETACH)
-		return false;
+	switch (ho.opts.ho_mode) {
+	case FORK_DETACH:
+		return CHILD_LET_GO;
+	case FORK_MULTIPLEX:
+		return events ? CHILD_KEEP : CHILD_LET_GO;
+	case FORK_AUTO:
+		if (events && watcher() == NULL) {
+			log_info("child %d of %d: a %s event for %s", (int)c->c_pid,
+			    (int)c->c_ppid, c->c_how == CHILD_VFORK ? "vfork" :
+			    "fork", s->s_conn != NULL ? s->s_conn->c_name :
+			    "the session");
+			return CHILD_KEEP;
+		}
+		break;
+	case FORK_HANDOFF:
+		break;
+	}
 	h = xcalloc(1, sizeof(*h));
 	h->h_pid = c->c_pid;
 	h->h_ppid = c->c_ppid;
@@ -596,7 +619,7 @@ hold_child(void *arg, const struct tgt_child *c)
 		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
 		    false);
 	loop_defer(ho.loop, settle, NULL);
-	return true;
+	return CHILD_HOLD;
 }
 
 /* Wait statuses of held children (no session knows them). */
@@ -643,13 +666,25 @@ held_status(void *arg, pid_t pid, int status)
 }
 
 void
+handoff_configure(const struct handoff_opts *o)
+{
+	ho.opts = *o;
+}
+
+bool
+handoff_fork_events(void)
+{
+	return ho.opts.ho_mode == FORK_AUTO || ho.opts.ho_mode == FORK_MULTIPLEX;
+}
+
+void
 handoff_init(struct loop *l, const struct handoff_opts *o, struct gsess *first,
     const struct endpoint *reverse, const char *addr,
     const struct handoff_host *host)
 {
 	ho.inited = true;
 	ho.loop = l;
-	ho.opts = *o;
+	handoff_configure(o);
 	ho.reverse = reverse;
 	ho.host = host;
 	strlcpy(ho.addr, addr != NULL ? addr : "this server's port",

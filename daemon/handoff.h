@@ -27,9 +27,10 @@
 #define HANDOFF_MAX_SESSIONS	(HANDOFF_MAX_HELD_LIMIT + 256)
 
 enum fork_mode {
-	FORK_AUTO,		/* watcher, else (later) fork events, else hold */
+	FORK_AUTO,		/* watcher, else fork events, else hold */
 	FORK_HANDOFF,		/* watcher, else hold; never fork events */
-	FORK_DETACH,		/* let every child go (gdbserver) */
+	FORK_DETACH,		/* let every child go, no fork events */
+	FORK_MULTIPLEX,		/* fork events always; else let go */
 };
 
 enum unclaimed {
@@ -59,6 +60,10 @@ struct handoff_host {
 };
 
 void	 handoff_opts_init(struct handoff_opts *);
+/* The options in force (handoff_init sets them too; the daemon only this). */
+void	 handoff_configure(const struct handoff_opts *);
+/* Does this server offer GDB's fork events (fork-events+)? */
+bool	 handoff_fork_events(void);
 /*
  * The handoff options both commands take: --fork-mode, --hold-timeout,
  * --unclaimed, --max-held, --allow-any-uid (val NULL).  0 when taken,

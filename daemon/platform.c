@@ -909,6 +909,7 @@ cmd_platform(int argc, char **argv)
 		return 1;
 	}
 	log_init(level, logfile);
+	handoff_configure(&pf.pf_handoff);
 	log_procinit("platform");
 	if (unneeded != NULL)
 		log_info("%s: not needed, sessions share the listening port",

@@ -167,6 +167,39 @@ shares_vm(pid_t pid, pid_t other)
 }
 
 /*
+ * GDB's fork events: the child becomes a process of the parent's target,
+ * stopped, with the parent's breakpoints (its memory has them: a copy,
+ * or the same pages), and the parent reports the fork.
+ */
+static int
+child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
+{
+	struct proc *p = t->t_proc, *c;
+	struct thr *ct;
+	struct bp *b;
+
+	if ((c = proc_new(p->p_tgt, child, p->p_attached)) == NULL)
+		return -1;
+	if ((ct = thr_new(c, child)) == NULL) {
+		proc_free(c);
+		return -1;
+	}
+	ct->t_stopped = true;
+	ct->t_stop.s_kind = STOP_SIGNAL;
+	TAILQ_FOREACH(b, &p->p_bps, b_entry) {
+		if (bp_copy(c, b) == -1)
+			break;
+	}
+	memset(&t->t_stop, 0, sizeof(t->t_stop));
+	t->t_stop.s_kind = how == CHILD_VFORK ? STOP_VFORK : STOP_FORK;
+	t->t_stop.s_child = child;
+	t->t_pending = true;
+	if (how == CHILD_VFORK)
+		p->p_vfork_kept = true;
+	return 0;
+}
+
+/*
  * A new process (fork, vfork, or a clone without CLONE_THREAD), traced
  * and stopped at birth.  We let it go without our breakpoints:
  *    a. its own copy of memory: the original bytes go back in the copy;
@@ -184,6 +217,7 @@ child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
 	struct target *g = p->p_tgt;
 	struct tgt_child c;
 	struct tgt_note n;
+	enum tgt_fate fate;
 	int status, shared;
 
 	memset(&n, 0, sizeof(n));
@@ -208,8 +242,13 @@ child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
 	c.c_ppid = p->p_pid;
 	c.c_how = how;
 	c.c_attached = p->p_attached;
+	fate = CHILD_LET_GO;
 	if (g->g_hold != NULL && how != CHILD_CLONE &&
-	    (!shared || how == CHILD_VFORK) && g->g_hold(g->g_hold_arg, &c)) {
+	    (!shared || how == CHILD_VFORK))
+		fate = g->g_hold(g->g_hold_arg, &c);
+	if (fate == CHILD_KEEP && child_keep(t, child, how) == 0)
+		return;
+	if (fate == CHILD_HOLD) {
 		if (!shared)
 			bp_clear_in(p, child);
 		else
@@ -364,6 +403,14 @@ ev_ptrace_event(struct thr *t, int event)
 		ev_fork(t, true);
 		break;
 	case PTRACE_EVENT_VFORK_DONE:
+		if (t->t_proc->p_vfork_kept) {
+			/* The client kept the child: it says what happens. */
+			t->t_proc->p_vfork_kept = false;
+			memset(&t->t_stop, 0, sizeof(t->t_stop));
+			t->t_stop.s_kind = STOP_VFORK_DONE;
+			t->t_pending = true;
+			break;
+		}
 		bp_restore(t->t_proc);
 		thr_go_on(t);
 		break;

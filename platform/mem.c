@@ -166,13 +166,37 @@ bp_unplant(struct proc *p, struct bp *b)
 	return 0;
 }
 
+/* A fork child's copy of its parent's breakpoint b: in its memory too. */
+int
+bp_copy(struct proc *p, const struct bp *from)
+{
+	struct bp *b;
+
+	if ((b = calloc(1, sizeof(*b))) == NULL)
+		return -1;
+	*b = *from;
+	TAILQ_INSERT_TAIL(&p->p_bps, b, b_entry);
+	p->p_nbps++;
+	return 0;
+}
+
 int
 bp_insert(struct proc *p, uint64_t addr)
 {
 	struct bp *b;
+	uint8_t byte, insn = BP_INSN;
 
-	if (bp_find(p, addr) != NULL)
+	if ((b = bp_find(p, addr)) != NULL) {
+		/*
+		 * Memory shared with a vfork child whose copy of this
+		 * breakpoint was removed has lost the int3: put it back.
+		 */
+		if (b->b_inserted && !p->p_bps_lifted &&
+		    mem_read_raw(p, addr, &byte, 1) == 1 && byte != BP_INSN &&
+		    mem_write_raw(p, addr, &insn, 1) != 1)
+			return -1;
 		return 0;
+	}
 	if (p->p_nbps >= TGT_MAX_BREAKPOINTS) {
 		errno = ENOSPC;
 		return -1;

@@ -33,6 +33,9 @@ enum stop_kind {
 	STOP_KILLED,		/* process killed, s_signo = signal */
 	STOP_EXEC,		/* PTRACE_EVENT_EXEC */
 	STOP_THREAD_EXIT,	/* one thread gone (not reported in all-stop) */
+	STOP_FORK,		/* PTRACE_EVENT_FORK, child kept: s_child */
+	STOP_VFORK,		/* PTRACE_EVENT_VFORK, child kept: s_child */
+	STOP_VFORK_DONE,	/* the kept vfork child released the memory */
 };
 
 enum stop_why {
@@ -51,6 +54,7 @@ struct stop {
 	int		 s_code;	/* exit status */
 	enum stop_why	 s_why;
 	uint64_t	 s_addr;	/* data address of a watchpoint */
+	pid_t		 s_child;	/* STOP_FORK, STOP_VFORK */
 };
 
 /* Per-thread resume request. */
@@ -117,6 +121,8 @@ struct proc {
 	unsigned	 p_nallocs;
 	bool		 p_detach_on_error; /* detach, not kill, if the client
 					   vanishes (QSetDetachOnError) */
+	bool		 p_vfork_kept;	/* its vfork child is kept: report
+					   vforkdone rather than restore */
 };
 
 /* How to start a program. */
@@ -136,6 +142,8 @@ struct launch {
  * the platform layer decides, the daemon tells.
  */
 enum tgt_child_how { CHILD_FORK, CHILD_VFORK, CHILD_CLONE };
+
+enum tgt_fate { CHILD_LET_GO, CHILD_HOLD, CHILD_KEEP };
 
 /* A new process traced from birth, for the session to decide on. */
 struct tgt_child {
@@ -168,11 +176,14 @@ struct target {
 	TAILQ_ENTRY(target) g_entry;	/* every target of this process */
 	TAILQ_HEAD(, proc) g_procs;
 	/*
-	 * Asked for each fork or vfork child: true keeps it traced and in
-	 * its first stop (held; a vfork child is the caller's to run on to
-	 * its exec); false or NULL lets it go untraced.
+	 * Asked for each fork or vfork child: CHILD_HOLD keeps it traced
+	 * and in its first stop, outside any target (a vfork child is the
+	 * caller's to run on to its exec); CHILD_KEEP makes it a process
+	 * of this target, and the parent stops with a fork event (GDB's
+	 * multiprocess fork events); CHILD_LET_GO, or a NULL g_hold, lets
+	 * it go untraced.
 	 */
-	bool		(*g_hold)(void *, const struct tgt_child *);
+	enum tgt_fate	(*g_hold)(void *, const struct tgt_child *);
 	void		*g_hold_arg;
 	/* Another target's wait reaped an event of ours: poll soon. */
 	void		(*g_wake)(void *);
@@ -277,6 +288,7 @@ void	 mem_forget_allocs(struct proc *);
 
 /* Software breakpoints. */
 int	 bp_insert(struct proc *, uint64_t addr);
+int	 bp_copy(struct proc *, const struct bp *);
 int	 bp_remove(struct proc *, uint64_t addr);
 struct bp *bp_find(struct proc *, uint64_t addr);
 void	 bp_remove_all(struct proc *);

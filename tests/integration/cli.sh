@@ -72,15 +72,14 @@ fails "gdbserver's form still needs a program" '^Usage:' :0
 fails "no COMM at all" '^Usage:' --native-regs
 
 # ---- the handoff options: each bound at and past its limit
-fails "--fork-mode of no such mode" '^handoffd: --fork-mode sideways: expected auto, handoff or detach$' --fork-mode sideways :0 "$hello"
-fails "--fork-mode multiplex, not there yet" '^handoffd: --fork-mode multiplex: fork events on one connection are not supported yet$' --fork-mode multiplex :0 "$hello"
+fails "--fork-mode of no such mode" '^handoffd: --fork-mode sideways: expected auto, handoff, detach or multiplex$' --fork-mode sideways :0 "$hello"
 fails "--unclaimed of no such action" '^handoffd: --unclaimed stay: expected detach-stopped, resume or kill$' --unclaimed stay :0 "$hello"
 fails "--hold-timeout 0" '^handoffd: --hold-timeout 0: too small \(1 to 86400 seconds\)$' --hold-timeout 0 :0 "$hello"
 fails "--hold-timeout past a day" '^handoffd: --hold-timeout 86401: too large \(1 to 86400 seconds\)$' --hold-timeout 86401 :0 "$hello"
 fails "--max-held past 4096" '^handoffd: --max-held 4097: too large \(0 to 4096\)$' --max-held 4097 :0 "$hello"
 fails "--max-held not a number" '^handoffd: --max-held many: invalid \(0 to 4096\)$' --max-held many :0 "$hello"
 start_server :0 --once --max-held 4096 --hold-timeout 86400 --unclaimed kill \
-    --fork-mode handoff --allow-any-uid "$hello"
+    --fork-mode multiplex --allow-any-uid "$hello"
 ok $? "--max-held 4096 and --hold-timeout 86400, the limits, are taken"
 kill "$SERVER_PID"
 server_gone 10
