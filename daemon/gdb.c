@@ -530,12 +530,49 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
-	    "fork-handoff+",
+	    "QCatchSyscalls+;fork-handoff+",
 	    RSP_MAX_PACKET, handoff_fork_events() && s->s_multiprocess ?
 	    "fork-events+;vfork-events+;" : "");
 }
 
 /* ------------------------------------------------------------ Q packets */
+
+/* QCatchSyscalls:0, :1 (every syscall), :1;NR;NR... (those, hex). */
+static void
+gdb_catch_syscalls(struct gsess *s, struct rsp_cursor *c)
+{
+	struct target *g = s->s_tgt;
+	uint8_t set[sizeof(g->g_sys_set)];
+	uint64_t nr;
+	bool all = true;
+
+	if (rsp_cursor_skip(c, "0") && rsp_cursor_eof(c)) {
+		g->g_sys_catch = false;
+		gdb_ok(s);
+		return;
+	}
+	if (!rsp_cursor_skip(c, "1")) {
+		gdb_error(s, EINVAL, "expected 0 or 1");
+		return;
+	}
+	memset(set, 0, sizeof(set));
+	while (rsp_cursor_skip(c, ";")) {
+		if (rsp_get_hex(c, &nr) == -1 || nr >= TGT_MAX_SYSCALL) {
+			gdb_error(s, EINVAL, "bad syscall number");
+			return;
+		}
+		set[nr / 8] |= 1 << (nr % 8);
+		all = false;
+	}
+	if (!rsp_cursor_eof(c)) {
+		gdb_error(s, EINVAL, "bad syscall list");
+		return;
+	}
+	memcpy(g->g_sys_set, set, sizeof(set));
+	g->g_sys_all = all;
+	g->g_sys_catch = true;
+	gdb_ok(s);
+}
 
 static int
 get_bool(struct rsp_cursor *c, bool *v)
@@ -644,6 +681,8 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
 		s->s_lldb = s->s_err_strings = true;
 		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QCatchSyscalls:")) {
+		gdb_catch_syscalls(s, c);
 	} else if (rsp_cursor_skip(c, "QHandoffWatch")) {
 		gdb_handoff_watch(s, c);
 	} else if (rsp_cursor_skip(c, "QNonStop:0")) {

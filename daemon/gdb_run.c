@@ -75,6 +75,10 @@ put_reason(struct gsess *s, struct thr *t)
 		rsp_buf_addc(b, ';');
 	} else if (st->s_kind == STOP_VFORK_DONE)
 		rsp_buf_addf(b, "vforkdone:;");
+	else if (st->s_kind == STOP_SYSCALL_ENTRY ||
+	    st->s_kind == STOP_SYSCALL_RETURN)
+		rsp_buf_addf(b, "%s:%x;", st->s_kind == STOP_SYSCALL_ENTRY ?
+		    "syscall_entry" : "syscall_return", (unsigned)st->s_sysno);
 	if (st->s_kind == STOP_EXEC &&
 	    procfs_exe(t->t_proc->p_pid, path, sizeof(path)) == 0) {
 		rsp_buf_addf(b, "exec:");
@@ -102,7 +106,8 @@ t_signal(struct gsess *s, const struct thr *t)
 	if (st->s_kind == STOP_EXEC)	/* lldb-server: T13...reason:exec */
 		return s->s_lldb ? SIGSTOP : GDB_SIGNAL_TRAP;
 	if (st->s_kind == STOP_FORK || st->s_kind == STOP_VFORK ||
-	    st->s_kind == STOP_VFORK_DONE)
+	    st->s_kind == STOP_VFORK_DONE || st->s_kind == STOP_SYSCALL_ENTRY ||
+	    st->s_kind == STOP_SYSCALL_RETURN)
 		return s->s_lldb ? SIGTRAP : GDB_SIGNAL_TRAP;
 	/* lldb: an event still pending is reported later, not twice. */
 	if (s->s_lldb && t->t_pending)

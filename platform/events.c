@@ -423,6 +423,39 @@ ev_ptrace_event(struct thr *t, int event)
 	}
 }
 
+/*
+ * 5. A syscall stop (PTRACE_O_TRACESYSGOOD): reported when the client
+ *    catches that syscall (QCatchSyscalls), else let go.
+ */
+static void
+ev_syscall(struct thr *t)
+{
+	struct target *g = t->t_proc->p_tgt;
+	struct __ptrace_syscall_info si;
+	int nr, entry;
+
+	if (ptrace(PTRACE_GET_SYSCALL_INFO, t->t_tid, (void *)sizeof(si),
+	    &si) <= 0 ||
+	    (si.op != PTRACE_SYSCALL_INFO_ENTRY &&
+	    si.op != PTRACE_SYSCALL_INFO_EXIT)) {
+		thr_go_on(t);
+		return;
+	}
+	entry = si.op == PTRACE_SYSCALL_INFO_ENTRY;
+	nr = entry ? (int)si.entry.nr : t->t_sysno;
+	t->t_sysno = entry ? nr : -1;
+	if (!g->g_sys_catch || nr < 0 || (!g->g_sys_all &&
+	    (nr >= TGT_MAX_SYSCALL ||
+	    !(g->g_sys_set[nr / 8] & (1 << (nr % 8)))))) {
+		thr_go_on(t);
+		return;
+	}
+	memset(&t->t_stop, 0, sizeof(t->t_stop));
+	t->t_stop.s_kind = entry ? STOP_SYSCALL_ENTRY : STOP_SYSCALL_RETURN;
+	t->t_stop.s_sysno = nr;
+	t->t_pending = true;
+}
+
 static bool
 tgt_passes(const struct target *g, int sig)
 {
@@ -435,7 +468,7 @@ tgt_passes(const struct target *g, int sig)
  * The ptrace stops we meet, in the order tested:
  *  1. exit or death: of the process when it is the leader's;
  *  2-4. PTRACE_EVENT_* stops (SIGTRAP | event << 8);
- *  5. syscall stops (SIGTRAP | 0x80): not requested yet, let go;
+ *  5. syscall stops (SIGTRAP | 0x80): see ev_syscall;
  *  6. SIGSTOP we sent (t_want_sigstop): swallowed;
  *  7. SIGTRAP: classified by ev_trap;
  *  8. any other signal: passed straight back when QPassSignals lists it,
@@ -465,7 +498,7 @@ tgt_status(struct target *g, pid_t tid, int status)
 	if (sig == SIGTRAP && event != 0) {
 		ev_ptrace_event(t, event);
 	} else if (sig == (SIGTRAP | 0x80)) {
-		thr_go_on(t);
+		ev_syscall(t);
 	} else if (sig == SIGSTOP && t->t_want_sigstop) {
 		t->t_want_sigstop = false;
 		thr_go_on(t);

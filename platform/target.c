@@ -147,6 +147,7 @@ thr_new(struct proc *p, pid_t tid)
 		return NULL;
 	t->t_proc = p;
 	t->t_tid = tid;
+	t->t_sysno = -1;
 	TAILQ_INSERT_TAIL(&p->p_threads, t, t_entry);
 	return t;
 }
@@ -258,7 +259,8 @@ tgt_resume_set(struct thr *t, enum resume_kind kind, int signo)
 int
 thr_resume(struct thr *t)
 {
-	int req = t->t_rkind == RESUME_STEP ? PTRACE_SINGLESTEP : PTRACE_CONT;
+	int req = t->t_rkind == RESUME_STEP ? PTRACE_SINGLESTEP :
+	    t->t_proc->p_tgt->g_sys_catch ? PTRACE_SYSCALL : PTRACE_CONT;
 
 	if (!t->t_stopped || t->t_rkind == RESUME_STOP)
 		return 0;

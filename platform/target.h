@@ -24,6 +24,7 @@
 #define TGT_HW_SLOTS		4	/* DR0-DR3 */
 #define TGT_MAX_ALLOCS		1024	/* mem_alloc blocks per process */
 #define TGT_MAX_ALLOC_BYTES	(1ULL << 32)	/* bytes of one block */
+#define TGT_MAX_SYSCALL		1024	/* syscall numbers QCatchSyscalls names */
 
 /* What stopped a thread, as facts. */
 enum stop_kind {
@@ -36,6 +37,8 @@ enum stop_kind {
 	STOP_FORK,		/* PTRACE_EVENT_FORK, child kept: s_child */
 	STOP_VFORK,		/* PTRACE_EVENT_VFORK, child kept: s_child */
 	STOP_VFORK_DONE,	/* the kept vfork child released the memory */
+	STOP_SYSCALL_ENTRY,	/* QCatchSyscalls: s_sysno entered */
+	STOP_SYSCALL_RETURN,	/* QCatchSyscalls: s_sysno returns */
 };
 
 enum stop_why {
@@ -55,6 +58,7 @@ struct stop {
 	enum stop_why	 s_why;
 	uint64_t	 s_addr;	/* data address of a watchpoint */
 	pid_t		 s_child;	/* STOP_FORK, STOP_VFORK */
+	int		 s_sysno;	/* STOP_SYSCALL_* */
 };
 
 /* Per-thread resume request. */
@@ -79,6 +83,7 @@ struct thr {
 	bool		 t_regs_all;	/* everything cached */
 	bool		 t_drop_sigstop; /* adopted: its first resume never
 					   delivers the SIGSTOP it reported */
+	int		 t_sysno;	/* inside this syscall (-1: none) */
 };
 
 struct bp {
@@ -197,6 +202,10 @@ struct target {
 	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
 	uint8_t		 g_pass[64 / 8 * 2];	/* QPassSignals (host) */
 	bool		 g_pass_set;
+	/* QCatchSyscalls: on, every syscall or those in the set. */
+	bool		 g_sys_catch;
+	bool		 g_sys_all;
+	uint8_t		 g_sys_set[TGT_MAX_SYSCALL / 8];
 };
 
 struct target *tgt_new(void);
