@@ -55,6 +55,7 @@ gsess_free(struct gsess *s)
 	if (s == NULL)
 		return;
 	handoff_untrack(s);
+	gdb_ns_reset(s);
 	if (s->s_conn != NULL)
 		conn_close(s->s_conn);
 	gdb_end_all(s);
@@ -96,7 +97,11 @@ gsess_attach_conn(struct gsess *s, int rfd, int wfd, const char *name)
 	s->s_multiprocess = s->s_swbreak = s->s_hwbreak = false;
 	s->s_err_strings = s->s_exec_events = s->s_lldb = false;
 	s->s_thread_suffix = s->s_list_threads = false;
+	s->s_fork_events = s->s_vfork_events = false;
 	s->s_tgt->g_exec_events = false;
+	/* Each client starts in all-stop. */
+	s->s_nonstop = s->s_tgt->g_nonstop = false;
+	gdb_ns_reset(s);
 }
 
 void
@@ -530,7 +535,7 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
-	    "QCatchSyscalls+;fork-handoff+",
+	    "QCatchSyscalls+;QNonStop+;fork-handoff+",
 	    RSP_MAX_PACKET, handoff_fork_events() && s->s_multiprocess ?
 	    "fork-events+;vfork-events+;" : "");
 }
@@ -685,8 +690,11 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 		gdb_catch_syscalls(s, c);
 	} else if (rsp_cursor_skip(c, "QHandoffWatch")) {
 		gdb_handoff_watch(s, c);
-	} else if (rsp_cursor_skip(c, "QNonStop:0")) {
-		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QNonStop:")) {
+		if (get_bool(c, &v) == -1)
+			gdb_error(s, EINVAL, "expected 0 or 1");
+		else
+			gdb_nonstop(s, v);
 	} else {
 		gdb_empty(s);
 	}
@@ -752,6 +760,11 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 		gdb_attach_wait(s, c, true);
 	else if (rsp_cursor_skip(c, "vKill;"))
 		gdb_vkill(s, c);
+	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c) &&
+	    s->s_nonstop)
+		gdb_ns_stopped(s);
+	else if (rsp_cursor_skip(c, "vCtrlC") && rsp_cursor_eof(c))
+		gdb_ns_ctrlc(s, true);
 	else if (rsp_cursor_skip(c, "vFile:"))
 		gdb_vfile(s, c);
 	else
@@ -805,7 +818,10 @@ gdb_packet(struct gsess *s, char *p, size_t len)
 	}
 	switch (p[0]) {
 	case '?':
-		gdb_status(s);
+		if (s->s_nonstop)
+			gdb_ns_status(s);
+		else
+			gdb_status(s);
 		break;
 	case '!':
 		s->s_extended = true;

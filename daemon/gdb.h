@@ -24,6 +24,7 @@
 #define GDB_MAX_PATH		4096		/* bytes of a path */
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
 #define GDB_MAX_SAVED_REGS	32		/* QSaveRegisterState snapshots */
+#define GDB_MAX_NS_QUEUE	4096		/* non-stop stops not yet taken */
 
 struct conn;
 struct gdb_await;
@@ -74,6 +75,12 @@ struct gsess {
 	pid_t		 s_cpid, s_ctid;
 	struct thr	*s_last;	/* thread of the last stop reply */
 	bool		 s_waiting;	/* a resume awaits its stop reply */
+
+	/* Non-stop (gdb_nonstop.c): stop replies for %Stop and vStopped. */
+	bool		 s_nonstop;
+	char		**s_nsq;	/* oldest first; s_nsq[0] was told */
+	size_t		 s_nsq_n;
+	bool		 s_ns_told;	/* a %Stop awaits vStopped */
 
 	/* Launch settings. */
 	char		**s_env;	/* NULL-terminated, s_nenv entries */
@@ -183,6 +190,16 @@ struct proc *gdb_proc_arg(struct gsess *, struct rsp_cursor *, const char *);
 
 /* Running (gdb_run.c). */
 void	 gdb_stop_reply(struct gsess *, struct thr *);
+/* The same, built in s_reply and not sent. */
+void	 gdb_stop_format(struct gsess *, struct thr *);
+
+/* Non-stop (gdb_nonstop.c). */
+void	 gdb_nonstop(struct gsess *, bool on);	/* QNonStop */
+void	 gdb_ns_events(struct gsess *);	/* queue events, %Stop the first */
+void	 gdb_ns_stopped(struct gsess *);	/* vStopped */
+void	 gdb_ns_status(struct gsess *);		/* '?' */
+void	 gdb_ns_ctrlc(struct gsess *, bool reply);	/* vCtrlC, 0x03 */
+void	 gdb_ns_reset(struct gsess *);
 void	 gdb_thread_stop(struct gsess *, struct thr *);
 void	 gdb_status(struct gsess *);		/* '?' */
 void	 gdb_vcont(struct gsess *, struct rsp_cursor *);

@@ -155,6 +155,13 @@ gdb_thread_stop(struct gsess *s, struct thr *t)
 void
 gdb_stop_reply(struct gsess *s, struct thr *t)
 {
+	gdb_stop_format(s, t);
+	gdb_reply_buf(s);
+}
+
+void
+gdb_stop_format(struct gsess *s, struct thr *t)
+{
 	struct rsp_buf *b = &s->s_reply;
 	struct proc *p = t->t_proc;
 	const struct stop *st = &t->t_stop;
@@ -175,7 +182,6 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 		if (s->s_last == t)
 			s->s_last = NULL;
 		tgt_forget(p);
-		gdb_reply_buf(s);
 		return;
 	}
 	if (st->s_kind == STOP_EXEC)
@@ -184,7 +190,6 @@ gdb_stop_reply(struct gsess *s, struct thr *t)
 	s->s_last = t;
 	s->s_gpid = p->p_pid;
 	s->s_gtid = t->t_tid;
-	gdb_reply_buf(s);
 }
 
 /* '?': why the target stopped, or W00 when there is nothing. */
@@ -280,12 +285,24 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 	struct thr *t;
 	int i, resumed = 0;
 
-	tgt_resume_clear(s->s_tgt);
+	if (!s->s_nonstop)
+		tgt_resume_clear(s->s_tgt);
 	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			for (i = 0; i < n; i++) {
 				if (!action_matches(&a[i], t))
 					continue;
+				/*
+				 * Non-stop: a running thread goes on as it
+				 * is; 't' asks it to stop.
+				 */
+				if (s->s_nonstop && !t->t_stopped) {
+					if (a[i].a_kind == RESUME_STOP)
+						tgt_stop_thread(t);
+					else
+						resumed++;
+					break;
+				}
 				tgt_resume_set(t, a[i].a_kind, a[i].a_sig);
 				if (a[i].a_kind != RESUME_STOP)
 					resumed++;
@@ -303,6 +320,13 @@ gdb_resume(struct gsess *s)
 
 	if ((rc = tgt_resume(s->s_tgt)) == -1) {
 		gdb_error(s, errno, "cannot resume");
+		return;
+	}
+	if (s->s_nonstop) {
+		/* The events come as %Stop notifications. */
+		gdb_ok(s);
+		if (rc == 1)
+			loop_defer(s->s_loop, gdb_poll_cb, s);
 		return;
 	}
 	s->s_waiting = true;
@@ -332,7 +356,8 @@ gdb_vcont(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, ESRCH, "no process to resume");
 		return;
 	}
-	if (apply_actions(s, a, n) == 0) {
+	/* Non-stop: 't' alone resumes nothing and is still fine. */
+	if (apply_actions(s, a, n) == 0 && !s->s_nonstop) {
 		gdb_error(s, ESRCH, "vCont names no thread");
 		return;
 	}
@@ -384,6 +409,10 @@ gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
 static void
 gdb_report(struct gsess *s, struct thr *t)
 {
+	if (s->s_nonstop) {
+		gdb_ns_events(s);
+		return;
+	}
 	if (t == NULL || !s->s_waiting)
 		return;
 	s->s_waiting = false;
@@ -416,6 +445,10 @@ gdb_interrupt(struct gsess *s)
 
 	if (gdb_attach_wait_cancel(s, "vAttachWait interrupted"))
 		return;
+	if (s->s_nonstop) {
+		gdb_ns_ctrlc(s, false);
+		return;
+	}
 	if (!s->s_waiting)
 		return;
 	/* lldb-server stops the process with SIGSTOP: lldb expects T13. */

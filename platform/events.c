@@ -499,8 +499,15 @@ tgt_status(struct target *g, pid_t tid, int status)
 		ev_ptrace_event(t, event);
 	} else if (sig == (SIGTRAP | 0x80)) {
 		ev_syscall(t);
+	} else if (sig == SIGSTOP && t->t_want_sigstop && t->t_stop_req &&
+	    !t->t_pending) {
+		/* Non-stop: the stop the client asked for, reported. */
+		t->t_want_sigstop = t->t_stop_req = false;
+		memset(&t->t_stop, 0, sizeof(t->t_stop));
+		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_pending = true;
 	} else if (sig == SIGSTOP && t->t_want_sigstop) {
-		t->t_want_sigstop = false;
+		t->t_want_sigstop = t->t_stop_req = false;
 		thr_go_on(t);
 	} else if (sig == SIGTRAP) {
 		ev_trap(t);

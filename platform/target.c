@@ -483,6 +483,9 @@ tgt_check(struct target *g)
 {
 	struct thr *t;
 
+	/* Non-stop: each event is reported alone, nothing else stops. */
+	if (g->g_nonstop)
+		return tgt_pending(g);
 	if (!g->g_running)
 		return NULL;
 	if ((t = tgt_pending(g)) == NULL)
@@ -491,6 +494,18 @@ tgt_check(struct target *g)
 	g->g_running = false;
 	/* Stopping the others may have found an exit to report first. */
 	return tgt_pending(g);
+}
+
+int
+tgt_stop_thread(struct thr *t)
+{
+	if (t->t_stopped || t->t_want_sigstop)
+		return 0;
+	if (syscall_tgkill(t->t_proc->p_pid, t->t_tid, SIGSTOP) == -1)
+		return -1;
+	t->t_want_sigstop = true;
+	t->t_stop_req = true;
+	return 0;
 }
 
 int

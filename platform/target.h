@@ -84,6 +84,8 @@ struct thr {
 	bool		 t_drop_sigstop; /* adopted: its first resume never
 					   delivers the SIGSTOP it reported */
 	int		 t_sysno;	/* inside this syscall (-1: none) */
+	bool		 t_stop_req;	/* non-stop: the client asked it to stop;
+					   our SIGSTOP is its stop (signal 0) */
 };
 
 struct bp {
@@ -200,6 +202,7 @@ struct target {
 	bool		 g_stopping;	/* inside tgt_stop_all */
 	bool		 g_need_poll;	/* a thread vanished while resuming */
 	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
+	bool		 g_nonstop;	/* each thread stops and goes alone */
 	uint8_t		 g_pass[64 / 8 * 2];	/* QPassSignals (host) */
 	bool		 g_pass_set;
 	/* QCatchSyscalls: on, every syscall or those in the set. */
@@ -271,6 +274,11 @@ void	 tgt_reap(void);
 struct thr *tgt_check(struct target *);
 /* A thread with a pending event, without waiting; NULL if none. */
 struct thr *tgt_pending(struct target *);
+/*
+ * Non-stop: ask a running thread to stop; its stop comes as an event
+ * (signal 0) like any other.  0, or -1 with errno.
+ */
+int	 tgt_stop_thread(struct thr *);
 /* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
 int	 tgt_interrupt(struct target *, struct proc *);
 /* Stop every running thread (for detach/kill while running). */

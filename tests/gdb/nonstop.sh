@@ -1,0 +1,145 @@
+#!/bin/bash
+# Non-stop mode (QNonStop:1, %Stop and vStopped, vCont;t, vCtrlC): stock
+# gdb 13 with threads stopping on their own, a parent running while its
+# kept child sits at a breakpoint, and 100 children kept at once on one
+# connection with none lost.
+. "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
+
+start_server --multi :0
+ok $? "the server listens"
+
+# 1. Threads: one stops at the breakpoint, the others run on.
+run_gdb threads "$PROGS/threads" \
+	"set non-stop on" \
+	"target extended-remote :$PORT" \
+	"set remote exec-file $PROGS/threads" \
+	"break worker" "run" "echo ==threads\\n" "info threads" \
+	"delete" "continue -a"
+out="$T/threads.out"
+contains "$out" 'hit Breakpoint 1, worker \(arg=' "threads: a worker stops at the breakpoint"
+[ "$(sed -n '/^==threads/,$p' "$out" | grep -c '(running)$')" -ge 1 ]
+ok $? "threads: the others are running meanwhile"
+contains "$out" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$' \
+    "threads: the program runs to its end"
+
+# 2. Two processes: the child at a breakpoint, the parent running.
+run_gdb fork "$PROGS/forkonce" \
+	"set non-stop on" \
+	"target extended-remote :$PORT" \
+	"set remote exec-file $PROGS/forkonce" \
+	"set detach-on-fork off" "break child_work" "run" \
+	"echo ==threads\\n" "info threads" "continue -a"
+out="$T/fork.out"
+contains "$out" 'Thread 2\.1 "forkonce" hit Breakpoint 1\.2, child_work' \
+    "fork: the child stops at its breakpoint"
+contains "$out" '^\* 1\.1 +Thread [0-9.]+ "forkonce" \(running\)$' \
+    "fork: the parent runs meanwhile"
+contains "$out" '^\[Inferior 2 \(process [0-9]+\) exited with code 07\]$' \
+    "fork: the child exits on its own"
+kill "$SERVER_PID"
+server_gone 10
+
+# 3. 100 children kept at once, each stopping and going on its own.
+N=100
+rm -f "$T/server.log" "$T/server.out"
+start_server --fork-mode multiplex :0 "$PROGS/forker" "$N"
+python3 - "$top_srcdir/tests/tools" "$PORT" "$N" >"$T/many.out" 2>&1 <<'PY'
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+n = int(sys.argv[3])
+c.request("qSupported:multiprocess+;fork-events+;vfork-events+")
+c.request("QPassSignals:14")
+parent = int(re.match(r"QCp([0-9a-f]+)", c.request("qC")).group(1), 16)
+print("nonstop", c.request("QNonStop:1"))
+print("status", c.request("?")[:3])
+while c.request("vStopped") != "OK":
+    pass
+c.sock.settimeout(60)
+kids, exits, parent_exit = set(), {}, None
+
+def handle(stop):
+    global parent_exit
+    m = re.search(r"fork:p([0-9a-f]+)\.", stop)
+    if stop.startswith("T") and m:
+        kid = int(m.group(1), 16)
+        kids.add(kid)
+        # The parent and its kept child go on, each on its own.
+        return ["vCont;c:p%x.-1" % parent, "vCont;c:p%x.-1" % kid]
+    m = re.match(r"[WX]([0-9a-f]+);process:([0-9a-f]+)", stop)
+    if m:
+        pid = int(m.group(2), 16)
+        if pid == parent:
+            parent_exit = int(m.group(1), 16)
+        else:
+            exits[pid] = int(m.group(1), 16)
+        return []
+    t = re.search(r"thread:p([0-9a-f]+)\.([0-9a-f]+);", stop)
+    return ["vCont;c:p%s.%s" % (t.group(1), t.group(2))] if t else []
+
+print("cont", c.request("vCont;c"))
+while parent_exit is None or len(exits) < len(kids):
+    text, fds = c.note()
+    assert text.startswith("Stop:"), text
+    todo = handle(text[5:])
+    while True:
+        r = c.request("vStopped")
+        if r == "OK":
+            break
+        todo += handle(r)
+    for p in todo:
+        r = c.request(p)
+        if r != "OK":
+            print("resume", p, r)
+print("forks", len(kids))
+print("exits", len(exits), "of kept children", len(set(exits) & kids))
+print("codes", sorted(exits.values()) == sorted(i % 200 + 1 for i in range(n)))
+print("parent", parent_exit)
+PY
+out="$T/many.out"
+contains "$out" '^nonstop OK$' "QNonStop:1 is taken"
+contains "$out" '^cont OK$' "vCont replies OK at once in non-stop"
+contains "$out" "^forks $N\$" "many: $N fork stops, as notifications"
+contains "$out" "^exits $N of kept children $N\$" "many: $N children's exits, none lost"
+contains "$out" '^codes True$' "many: each child's own exit code"
+contains "$out" '^parent 0$' "many: the parent exits 0"
+lacks "$out" '^resume ' "many: every resume was taken"
+server_gone 20
+ok $? "the server ends"
+
+# 4. vCont;t and vCtrlC stop a running thread, told as a %Stop.
+start_server :0 "$PROGS/spin"
+python3 - "$top_srcdir/tests/tools" "$PORT" >"$T/stop.out" 2>&1 <<'PY'
+import re, sys
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:multiprocess+")
+pid = int(re.match(r"QCp([0-9a-f]+)", c.request("qC")).group(1), 16)
+c.request("QNonStop:1")
+c.request("?")
+while c.request("vStopped") != "OK":
+    pass
+print("cont", c.request("vCont;c"))
+print("t", c.request("vCont;t:p%x.%x" % (pid, pid)))
+text, _ = c.note()
+print("stop", text[:8], "thread:p%x.%x;" % (pid, pid) in text)
+print("vstopped", c.request("vStopped"))
+print("cont", c.request("vCont;c"))
+print("ctrlc", c.request("vCtrlC"))
+text, _ = c.note()
+print("int", text[:8])
+print("vstopped", c.request("vStopped"))
+print("all-stop", c.request("QNonStop:0"))
+c.send("k")
+PY
+out="$T/stop.out"
+contains "$out" '^t OK$' "vCont;t replies OK"
+contains "$out" '^stop Stop:T00 True$' "the thread's stop is told as %Stop:T00"
+contains "$out" '^ctrlc OK$' "vCtrlC replies OK"
+contains "$out" '^int Stop:T02' "and the interrupt is told as a SIGINT stop"
+contains "$out" '^all-stop OK$' "QNonStop:0 goes back to all-stop"
+server_gone 20
+ok $? "the server ends"
+done_testing
