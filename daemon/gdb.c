@@ -377,6 +377,8 @@ gdb_thread_list(struct gsess *s, bool first)
 		if (p->p_exited)
 			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_gone)
+				continue;	/* exited, its w not yet sent */
 			if (i++ < next || n == GDB_MAX_THREADS_LISTED)
 				continue;
 			rsp_buf_addc(b, n == 0 ? 'm' : ',');
@@ -535,7 +537,7 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
-	    "QCatchSyscalls+;QNonStop+;fork-handoff+",
+	    "QCatchSyscalls+;QNonStop+;QThreadEvents+;fork-handoff+",
 	    RSP_MAX_PACKET, handoff_fork_events() && s->s_multiprocess ?
 	    "fork-events+;vfork-events+;" : "");
 }
@@ -686,6 +688,13 @@ gdb_Q(struct gsess *s, struct rsp_cursor *c)
 	} else if (rsp_cursor_skip(c, "QEnableErrorStrings")) {
 		s->s_lldb = s->s_err_strings = true;
 		gdb_ok(s);
+	} else if (rsp_cursor_skip(c, "QThreadEvents:")) {
+		if (get_bool(c, &v) == -1)
+			gdb_error(s, EINVAL, "expected 0 or 1");
+		else {
+			s->s_tgt->g_thread_events = v;
+			gdb_ok(s);
+		}
 	} else if (rsp_cursor_skip(c, "QCatchSyscalls:")) {
 		gdb_catch_syscalls(s, c);
 	} else if (rsp_cursor_skip(c, "QHandoffWatch")) {

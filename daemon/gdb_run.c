@@ -75,6 +75,8 @@ put_reason(struct gsess *s, struct thr *t)
 		rsp_buf_addc(b, ';');
 	} else if (st->s_kind == STOP_VFORK_DONE)
 		rsp_buf_addf(b, "vforkdone:;");
+	else if (st->s_kind == STOP_THREAD_CREATED)
+		rsp_buf_addf(b, "create:;");
 	else if (st->s_kind == STOP_SYSCALL_ENTRY ||
 	    st->s_kind == STOP_SYSCALL_RETURN)
 		rsp_buf_addf(b, "%s:%x;", st->s_kind == STOP_SYSCALL_ENTRY ?
@@ -107,7 +109,8 @@ t_signal(struct gsess *s, const struct thr *t)
 		return s->s_lldb ? SIGSTOP : GDB_SIGNAL_TRAP;
 	if (st->s_kind == STOP_FORK || st->s_kind == STOP_VFORK ||
 	    st->s_kind == STOP_VFORK_DONE || st->s_kind == STOP_SYSCALL_ENTRY ||
-	    st->s_kind == STOP_SYSCALL_RETURN)
+	    st->s_kind == STOP_SYSCALL_RETURN ||
+	    st->s_kind == STOP_THREAD_CREATED)
 		return s->s_lldb ? SIGTRAP : GDB_SIGNAL_TRAP;
 	/* lldb: an event still pending is reported later, not twice. */
 	if (s->s_lldb && t->t_pending)
@@ -182,6 +185,15 @@ gdb_stop_format(struct gsess *s, struct thr *t)
 		if (s->s_last == t)
 			s->s_last = NULL;
 		tgt_forget(p);
+		return;
+	}
+	if (st->s_kind == STOP_THREAD_EXIT) {
+		/* QThreadEvents: "w", and the thread is forgotten. */
+		rsp_buf_addf(b, "w%02x;", st->s_code & 0xff);
+		gdb_put_ptid(s, b, p->p_pid, t->t_tid);
+		if (s->s_last == t)
+			s->s_last = NULL;
+		thr_forget(t);
 		return;
 	}
 	if (st->s_kind == STOP_EXEC)

@@ -124,6 +124,8 @@ xfer_threads(struct gsess *s, struct rsp_buf *doc)
 		if (p->p_exited)
 			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_gone)
+				continue;
 			rsp_buf_addf(doc, "<thread id=\"");
 			gdb_put_ptid(s, doc, p->p_pid, t->t_tid);
 			rsp_buf_addc(doc, '"');

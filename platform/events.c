@@ -111,11 +111,21 @@ ev_exit(struct thr *t, int status)
 	struct thr *o, *to;
 
 	if (t->t_tid != p->p_pid) {
-		thr_free(t);
+		if (!p->p_tgt->g_thread_events) {
+			thr_free(t);
+			return;
+		}
+		/* QThreadEvents: kept until its exit is reported. */
+		memset(&t->t_stop, 0, sizeof(t->t_stop));
+		t->t_stop.s_kind = STOP_THREAD_EXIT;
+		t->t_stop.s_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+		t->t_stopped = t->t_pending = t->t_gone = true;
+		t->t_want_sigstop = false;
 		return;
 	}
 	TAILQ_FOREACH_SAFE(o, &p->p_threads, t_entry, to) {
-		if (o != t)
+		/* A thread exit not yet told (QThreadEvents) is told first. */
+		if (o != t && !(o->t_gone && o->t_pending))
 			thr_free(o);
 	}
 	memset(&t->t_stop, 0, sizeof(t->t_stop));
@@ -302,7 +312,12 @@ ev_clone(struct thr *t)
 	n->t_stopped = true;
 	hw_apply(n);
 	n->t_rkind = RESUME_CONT;
-	thr_go_on(n);
+	if (t->t_proc->p_tgt->g_thread_events) {
+		/* QThreadEvents: the new thread stops to be told of. */
+		n->t_stop.s_kind = STOP_THREAD_CREATED;
+		n->t_pending = true;
+	} else
+		thr_go_on(n);
 	thr_go_on(t);
 }
 

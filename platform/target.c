@@ -162,6 +162,13 @@ thr_free(struct thr *t)
 	free(t);
 }
 
+void
+thr_forget(struct thr *t)
+{
+	if (t->t_gone)
+		thr_free(t);
+}
+
 struct proc *
 tgt_proc(struct target *g, pid_t pid)
 {
@@ -262,7 +269,7 @@ thr_resume(struct thr *t)
 	int req = t->t_rkind == RESUME_STEP ? PTRACE_SINGLESTEP :
 	    t->t_proc->p_tgt->g_sys_catch ? PTRACE_SYSCALL : PTRACE_CONT;
 
-	if (!t->t_stopped || t->t_rkind == RESUME_STOP)
+	if (!t->t_stopped || t->t_rkind == RESUME_STOP || t->t_gone)
 		return 0;
 	if (t->t_regs_dirty && thr_regs_store(t) == -1)
 		return -1;
@@ -433,6 +440,15 @@ tgt_pending(struct target *g)
 	struct proc *p;
 	struct thr *t, *first = NULL;
 
+	/* A thread's exit (QThreadEvents) before its process's. */
+	if (g->g_thread_events) {
+		TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+			TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+				if (t->t_gone && t->t_pending)
+					return t;
+			}
+		}
+	}
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (!t->t_pending || !t->t_stopped)

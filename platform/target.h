@@ -39,6 +39,7 @@ enum stop_kind {
 	STOP_VFORK_DONE,	/* the kept vfork child released the memory */
 	STOP_SYSCALL_ENTRY,	/* QCatchSyscalls: s_sysno entered */
 	STOP_SYSCALL_RETURN,	/* QCatchSyscalls: s_sysno returns */
+	STOP_THREAD_CREATED,	/* QThreadEvents: a new thread, stopped */
 };
 
 enum stop_why {
@@ -84,6 +85,7 @@ struct thr {
 	bool		 t_drop_sigstop; /* adopted: its first resume never
 					   delivers the SIGSTOP it reported */
 	int		 t_sysno;	/* inside this syscall (-1: none) */
+	bool		 t_gone;	/* exited; kept to report it, then freed */
 	bool		 t_stop_req;	/* non-stop: the client asked it to stop;
 					   our SIGSTOP is its stop (signal 0) */
 };
@@ -203,6 +205,8 @@ struct target {
 	bool		 g_need_poll;	/* a thread vanished while resuming */
 	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
 	bool		 g_nonstop;	/* each thread stops and goes alone */
+	bool		 g_thread_events; /* QThreadEvents: report creation and
+					   exit of threads */
 	uint8_t		 g_pass[64 / 8 * 2];	/* QPassSignals (host) */
 	bool		 g_pass_set;
 	/* QCatchSyscalls: on, every syscall or those in the set. */
@@ -242,6 +246,8 @@ int	 tgt_detach(struct proc *);
 int	 tgt_kill(struct proc *);
 /* Forget a process that was reported exited; p is freed. */
 void	 tgt_forget(struct proc *);
+/* A thread whose exit was reported (QThreadEvents): freed. */
+void	 thr_forget(struct thr *);
 /* The client has seen t's pending event. */
 void	 tgt_reported(struct thr *);
 
