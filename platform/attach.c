@@ -221,4 +221,5 @@ void
 tgt_reported(struct thr *t)
 {
 	t->t_pending = false;
+	t->t_seq = 0;
 }

@@ -58,19 +58,39 @@ tgt_set_stray(bool (*fn)(void *, pid_t, int), void *arg)
 	stray_arg = arg;
 }
 
+/*
+ * tgt_status, then the event, if it left one, is stamped with when it
+ * came: non-stop tells events in the order they happened.
+ */
+static void
+tgt_status_stamped(struct target *g, pid_t tid, int status)
+{
+	static uint64_t seq;
+	struct proc *p;
+	struct thr *t;
+
+	tgt_status(g, tid, status);
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (t->t_pending && t->t_seq == 0)
+				t->t_seq = ++seq;
+		}
+	}
+}
+
 void
 tgt_route(struct target *first, pid_t tid, int status)
 {
 	struct target *g;
 
 	if (first != NULL && tgt_thr(first, tid) != NULL) {
-		tgt_status(first, tid, status);
+		tgt_status_stamped(first, tid, status);
 		return;
 	}
 	TAILQ_FOREACH(g, &targets, g_entry) {
 		if (g == first || tgt_thr(g, tid) == NULL)
 			continue;
-		tgt_status(g, tid, status);
+		tgt_status_stamped(g, tid, status);
 		if (g->g_wake != NULL)
 			g->g_wake(g->g_wake_arg);
 		return;
@@ -433,6 +453,27 @@ tgt_stop_all(struct target *g)
 	g->g_stopping = false;
 }
 
+/* The thread whose pending event came first. */
+static struct thr *
+tgt_oldest(struct target *g)
+{
+	struct proc *p;
+	struct thr *t, *best = NULL;
+
+	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (!t->t_pending || !t->t_stopped)
+				continue;
+			if (t->t_stop.s_why == WHY_SWBREAK && !thr_pending_valid(t))
+				continue;
+			if (best == NULL || (t->t_seq != 0 &&
+			    (best->t_seq == 0 || t->t_seq < best->t_seq)))
+				best = t;
+		}
+	}
+	return best;
+}
+
 /* A thread with a reportable event, rotating so none starves. */
 struct thr *
 tgt_pending(struct target *g)
@@ -499,9 +540,9 @@ tgt_check(struct target *g)
 {
 	struct thr *t;
 
-	/* Non-stop: each event is reported alone, nothing else stops. */
+	/* Non-stop: each event alone, oldest first; nothing else stops. */
 	if (g->g_nonstop)
-		return tgt_pending(g);
+		return tgt_oldest(g);
 	if (!g->g_running)
 		return NULL;
 	if ((t = tgt_pending(g)) == NULL)

@@ -86,6 +86,7 @@ struct thr {
 					   delivers the SIGSTOP it reported */
 	int		 t_sysno;	/* inside this syscall (-1: none) */
 	bool		 t_gone;	/* exited; kept to report it, then freed */
+	uint64_t	 t_seq;		/* when its pending event came (0: none) */
 	bool		 t_stop_req;	/* non-stop: the client asked it to stop;
 					   our SIGSTOP is its stop (signal 0) */
 };
