@@ -309,17 +309,17 @@ gdb_set_thread(struct gsess *s, struct rsp_cursor *c)
 		return;
 	}
 	/*
-	 * lldb-server: Hg's pid must be the thread's process, not 0 or -1
-	 * (Eff).  Neither known: no such thread, as for gdb.
+	 * lldb-server's numbers: Hg's pid must be a process it debugs (Eff:
+	 * not 0 or -1, not one detached, killed or gone); a thread it does
+	 * not have there is E15.
 	 */
 	if (s->s_lldb && haspid && which == 'g' && (pid <= 0 ||
-	    (tgt_proc(s->s_tgt, pid) == NULL && tid > 0 &&
-	    tgt_thr(s->s_tgt, tid) != NULL))) {
-		gdb_reply(s, "Eff");
+	    tgt_proc(s->s_tgt, pid) == NULL)) {
+		gdb_error(s, 0xff, "no such process");
 		return;
 	}
 	if ((tid > 0 || pid > 0) && gdb_select(s, pid, tid) == NULL) {
-		gdb_error(s, ESRCH, "no such thread");
+		gdb_error(s, s->s_lldb ? 0x15 : ESRCH, "no such thread");
 		return;
 	}
 	if (which == 'g') {
@@ -342,7 +342,8 @@ gdb_thread_alive(struct gsess *s, struct rsp_cursor *c)
 	if (gdb_parse_ptid(s, c, &pid, &tid) == -1 ||
 	    (t = gdb_select(s, pid, tid)) == NULL ||
 	    t->t_proc->p_exited) {
-		gdb_error(s, ESRCH, "no such thread");
+		/* lldb-server: E02 for a thread that is not alive. */
+		gdb_error(s, s->s_lldb ? ENOENT : ESRCH, "no such thread");
 		return;
 	}
 	gdb_ok(s);
@@ -398,8 +399,8 @@ gdb_current_thread(struct gsess *s)
 	struct thr *t = gdb_gthread(s);
 
 	if (t == NULL) {
-		if (s->s_lldb)
-			gdb_error(s, ESRCH, "no process");
+		if (s->s_lldb)		/* lldb-server's number */
+			gdb_error(s, 0x44, "no process");
 		else
 			gdb_empty(s);
 		return;

@@ -209,7 +209,7 @@ gdb_lldb_supported(struct gsess *s)
 	gdb_replyf(s, "PacketSize=%x;QStartNoAckMode+;qEcho+;native-signals+;"
 	    "QThreadSuffixSupported+;QListThreadsInStopReply+;"
 	    "qXfer:features:read+;QPassSignals+;qXfer:auxv:read+;"
-	    "qXfer:libraries-svr4:read+;qXfer:siginfo:read+;fork-handoff+%s%s%s",
+	    "qXfer:libraries-svr4:read+;qXfer:siginfo:read+%s%s%s",
 	    RSP_MAX_PACKET, s->s_multiprocess ? ";multiprocess+" : "",
 	    s->s_fork_events ? ";fork-events+" : "",
 	    s->s_vfork_events ? ";vfork-events+" : "");

@@ -73,8 +73,9 @@ def faults(port, parent, child):
           "qSupported (gdb's features) lists fork-handoff+", r)
     b = Rsp.tcp("127.0.0.1", port)
     r = b.request(LLDB_FEATURES)
-    check("fork-handoff+" in r.split(";"),
-          "qSupported (lldb's features) lists fork-handoff+", r)
+    check("fork-handoff+" not in r.split(";"),
+          "qSupported (lldb's features) is lldb-server's: no fork-handoff+",
+          r)
     b.close()
 
     r = a.request("qHandoffList")

@@ -33,11 +33,11 @@
 /* lldb 16's. */
 #define LLDB_FEATURES	"qSupported:xmlRegisters=i386,arm,mips,arc;" \
 	"multiprocess+;fork-events+;vfork-events+"
-/* lldb-server 16's reply to a bare qSupported, PacketSize aside, and ours. */
+/* lldb-server 16's reply to a bare qSupported, PacketSize aside. */
 #define LLDB_REPLY	"QStartNoAckMode+;qEcho+;native-signals+;" \
 	"QThreadSuffixSupported+;QListThreadsInStopReply+;" \
 	"qXfer:features:read+;QPassSignals+;qXfer:auxv:read+;" \
-	"qXfer:libraries-svr4:read+;qXfer:siginfo:read+;fork-handoff+"
+	"qXfer:libraries-svr4:read+;qXfer:siginfo:read+"
 
 struct srv {
 	pid_t		 s_pid;
