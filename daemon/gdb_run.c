@@ -231,6 +231,7 @@ struct vcont_action {
 	enum resume_kind a_kind;
 	int		 a_sig;		/* host signal */
 	pid_t		 a_pid, a_tid;	/* -1: all */
+	bool		 a_named;	/* a thread id came with it */
 };
 
 static bool
@@ -281,11 +282,38 @@ parse_action(struct gsess *s, struct rsp_cursor *c, struct vcont_action *a)
 	a->a_kind = (k == 's' || k == 'S') ? RESUME_STEP :
 	    k == 't' ? RESUME_STOP : RESUME_CONT;
 	a->a_sig = program_signal(s, (int)sig);
-	if (rsp_cursor_skip(c, ":") &&
-	    gdb_parse_ptid(s, c, &a->a_pid, &a->a_tid) == -1)
-		return -1;
+	if (rsp_cursor_skip(c, ":")) {
+		if (gdb_parse_ptid(s, c, &a->a_pid, &a->a_tid) == -1)
+			return -1;
+		a->a_named = true;
+	}
 	if (!rsp_cursor_eof(c) && rsp_get_char(c, ';') == -1)
 		return -1;
+	return 0;
+}
+
+/*
+ * lldb-server in all-stop resumes one process: an action with no thread
+ * id is for the continue process (Hc, else the current one), and one
+ * that names every process is refused (E03).
+ */
+static int
+lldb_one_process(struct gsess *s, struct vcont_action *a, int n)
+{
+	struct proc *p;
+	int i;
+
+	if ((p = tgt_proc(s->s_tgt, s->s_cpid)) == NULL &&
+	    (p = gdb_gproc(s)) == NULL)
+		p = tgt_first_proc(s->s_tgt);
+	for (i = 0; i < n; i++) {
+		if (a[i].a_named && a[i].a_pid == -1) {
+			gdb_error(s, ESRCH, "cannot resume every process");
+			return -1;
+		}
+		if (!a[i].a_named && p != NULL)
+			a[i].a_pid = p->p_pid;
+	}
 	return 0;
 }
 
@@ -368,6 +396,8 @@ gdb_vcont(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, ESRCH, "no process to resume");
 		return;
 	}
+	if (s->s_lldb && !s->s_nonstop && lldb_one_process(s, a, n) == -1)
+		return;
 	/* Non-stop: 't' alone resumes nothing and is still fine. */
 	if (apply_actions(s, a, n) == 0 && !s->s_nonstop) {
 		gdb_error(s, ESRCH, "vCont names no thread");
@@ -413,6 +443,9 @@ gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
 	a[0].a_tid = t->t_tid;
 	a[1].a_kind = RESUME_CONT;
 	a[1].a_pid = a[1].a_tid = -1;
+	/* lldb-server: the rest of that process only, in all-stop. */
+	if (s->s_lldb && !s->s_nonstop)
+		a[1].a_pid = t->t_proc->p_pid;
 	apply_actions(s, a, 2);
 	gdb_resume(s);
 }
