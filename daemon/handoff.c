@@ -586,6 +586,11 @@ hold_child(void *arg, const struct tgt_child *c)
 	bool events = c->c_how == CHILD_VFORK ? s->s_vfork_events :
 	    s->s_fork_events;
 
+	/* A clone: lldb-server tells lldb of it as a fork; gdbserver not. */
+	if (c->c_how == CHILD_CLONE)
+		return s->s_lldb && events && (ho.opts.ho_mode == FORK_AUTO ||
+		    ho.opts.ho_mode == FORK_MULTIPLEX) ? CHILD_KEEP :
+		    CHILD_LET_GO;
 	switch (ho.opts.ho_mode) {
 	case FORK_DETACH:
 		return CHILD_LET_GO;

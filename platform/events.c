@@ -246,16 +246,20 @@ child_let_go(struct thr *t, pid_t child, enum tgt_child_how how)
 	 * Held (fork handoff): a copy of memory gets the original bytes
 	 * back; a vfork child runs in the parent's memory, which loses the
 	 * breakpoints until vforkdone.  A clone (another exit signal than
-	 * SIGCHLD: a process nobody waits for as a child) is let go.
+	 * SIGCHLD: a process nobody waits for as a child) is never held; it
+	 * may be kept as a fork (lldb-server tells lldb of one so).
 	 */
 	c.c_pid = child;
 	c.c_ppid = p->p_pid;
 	c.c_how = how;
 	c.c_attached = p->p_attached;
 	fate = CHILD_LET_GO;
-	if (g->g_hold != NULL && how != CHILD_CLONE &&
-	    (!shared || how == CHILD_VFORK))
+	if (g->g_hold != NULL && (how == CHILD_CLONE || !shared ||
+	    how == CHILD_VFORK))
 		fate = g->g_hold(g->g_hold_arg, &c);
+	/* A clone is kept (a fork event) or let go, never held. */
+	if (how == CHILD_CLONE && fate == CHILD_HOLD)
+		fate = CHILD_LET_GO;
 	if (fate == CHILD_KEEP && child_keep(t, child, how) == 0)
 		return;
 	if (fate == CHILD_HOLD) {
