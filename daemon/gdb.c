@@ -773,6 +773,9 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c) &&
 	    s->s_nonstop)
 		gdb_ns_stopped(s);
+	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c) &&
+	    s->s_lldb)
+		gdb_error(s, 0xff, "not in non-stop mode");	/* lldb-server */
 	else if (rsp_cursor_skip(c, "vCtrlC") && rsp_cursor_eof(c))
 		gdb_ns_ctrlc(s, true);
 	else if (rsp_cursor_skip(c, "vFile:"))

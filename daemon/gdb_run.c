@@ -739,12 +739,24 @@ gdb_vkill(struct gsess *s, struct rsp_cursor *c)
 void
 gdb_kill(struct gsess *s)
 {
+	pid_t pids[GDB_MAX_KILL_REPLIES];
+	struct proc *p;
+	size_t n = 0, i;
+
+	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
+		if (n < GDB_MAX_KILL_REPLIES && !p->p_exited)
+			pids[n++] = p->p_pid;
+	}
 	kill_all(s);
 	/*
 	 * gdb reads no reply to 'k' and would take one for the answer to
-	 * its next packet; lldb waits for one, as lldb-server sends it.
+	 * its next packet; lldb waits for one, as lldb-server sends it:
+	 * with multiprocess ids, one per process killed.
 	 */
-	if (s->s_lldb)
+	if (s->s_lldb && s->s_multiprocess && n > 0) {
+		for (i = 0; i < n; i++)
+			gdb_replyf(s, "X09;process:%x", (unsigned)pids[i]);
+	} else if (s->s_lldb)
 		gdb_reply(s, "X09");
 	if (!s->s_extended) {
 		s->s_quit = true;
@@ -759,6 +771,21 @@ gdb_detach(struct gsess *s, struct rsp_cursor *c)
 {
 	struct proc *p;
 
+	/* lldb-server: a D with no pid detaches every process. */
+	if (s->s_lldb && rsp_cursor_eof(c) &&
+	    (p = tgt_first_proc(s->s_tgt)) != NULL &&
+	    TAILQ_NEXT(p, p_entry) != NULL) {
+		while ((p = tgt_first_proc(s->s_tgt)) != NULL) {
+			log_info("process %d detached, running", (int)p->p_pid);
+			tgt_detach(p);
+		}
+		s->s_last = NULL;
+		gdb_stdio_gone(s);
+		gdb_ok(s);
+		if (!s->s_extended)
+			s->s_quit = true;
+		return;
+	}
 	if ((p = gdb_proc_arg(s, c, ";")) == NULL)
 		return;
 	fprintf(stderr, "Detaching from process %d\n", (int)p->p_pid);
