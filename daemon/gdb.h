@@ -25,7 +25,6 @@
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
 #define GDB_MAX_SAVED_REGS	32		/* QSaveRegisterState snapshots */
 #define GDB_MAX_NS_QUEUE	4096		/* non-stop stops not yet taken */
-#define GDB_MAX_KILL_REPLIES	64		/* X;process replies to one k */
 
 struct conn;
 struct gdb_await;

@@ -739,13 +739,15 @@ gdb_vkill(struct gsess *s, struct rsp_cursor *c)
 void
 gdb_kill(struct gsess *s)
 {
-	pid_t pids[GDB_MAX_KILL_REPLIES];
+	pid_t *pids = NULL;
 	struct proc *p;
 	size_t n = 0, i;
 
 	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
-		if (n < GDB_MAX_KILL_REPLIES && !p->p_exited)
-			pids[n++] = p->p_pid;
+		if (p->p_exited)
+			continue;
+		pids = xreallocarray(pids, n + 1, sizeof(*pids));
+		pids[n++] = p->p_pid;
 	}
 	kill_all(s);
 	/*
@@ -758,6 +760,7 @@ gdb_kill(struct gsess *s)
 			gdb_replyf(s, "X09;process:%x", (unsigned)pids[i]);
 	} else if (s->s_lldb)
 		gdb_reply(s, "X09");
+	free(pids);
 	if (!s->s_extended) {
 		s->s_quit = true;
 		if (s->s_conn != NULL)
