@@ -770,12 +770,14 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 		gdb_attach_wait(s, c, true);
 	else if (rsp_cursor_skip(c, "vKill;"))
 		gdb_vkill(s, c);
-	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c) &&
-	    s->s_nonstop)
-		gdb_ns_stopped(s);
-	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c) &&
-	    s->s_lldb)
-		gdb_error(s, 0xff, "not in non-stop mode");	/* lldb-server */
+	else if (rsp_cursor_skip(c, "vStopped") && rsp_cursor_eof(c)) {
+		if (s->s_nonstop)
+			gdb_ns_stopped(s);
+		else if (s->s_lldb)	/* lldb-server's answer */
+			gdb_error(s, 0xff, "not in non-stop mode");
+		else
+			gdb_empty(s);
+	}
 	else if (rsp_cursor_skip(c, "vCtrlC") && rsp_cursor_eof(c))
 		gdb_ns_ctrlc(s, true);
 	else if (rsp_cursor_skip(c, "vFile:"))

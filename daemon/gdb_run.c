@@ -222,6 +222,17 @@ gdb_status(struct gsess *s)
 		gdb_reply(s, s->s_lldb ? "E02" : "W00");
 		return;
 	}
+	/*
+	 * An event already told is not told again: asked after a reconnect,
+	 * a thread that forked is a thread stopped by a trap (gdb 13 asserts
+	 * on a fork it has already followed).
+	 */
+	if (!t->t_pending && t->t_stop.s_kind != STOP_SIGNAL &&
+	    t->t_stop.s_kind != STOP_EXITED && t->t_stop.s_kind != STOP_KILLED) {
+		memset(&t->t_stop, 0, sizeof(t->t_stop));
+		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_stop.s_signo = SIGTRAP;
+	}
 	gdb_stop_reply(s, t);
 }
 
@@ -855,9 +866,15 @@ gdb_client_gone(struct gsess *s)
 	if (s->s_tgt->g_running)
 		tgt_stop_all(s->s_tgt);
 	s->s_waiting = false;
-	s->s_last = NULL;
 	gdb_vfile_close_all(s);
+	/*
+	 * The thread of the last stop told stays the one '?' tells the
+	 * next client, as gdbserver keeps its last event across clients.
+	 */
 	TAILQ_FOREACH_SAFE(p, &s->s_tgt->g_procs, p_entry, tp) {
+		if ((p->p_exited || p->p_detach_on_error) && s->s_last != NULL &&
+		    s->s_last->t_proc == p)
+			s->s_last = NULL;
 		if (p->p_exited) {
 			tgt_forget(p);
 			continue;

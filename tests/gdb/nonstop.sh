@@ -49,7 +49,7 @@ sys.path.insert(0, sys.argv[1])
 from rsp import Rsp
 c = Rsp.tcp("127.0.0.1", sys.argv[2])
 n = int(sys.argv[3])
-c.request("qSupported:multiprocess+;fork-events+;vfork-events+")
+c.request("qSupported:multiprocess+;swbreak+;fork-events+;vfork-events+")
 c.request("QPassSignals:14")
 parent = int(re.match(r"QCp([0-9a-f]+)", c.request("qC")).group(1), 16)
 print("nonstop", c.request("QNonStop:1"))

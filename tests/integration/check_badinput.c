@@ -127,7 +127,10 @@ stop_pc(const char *r)
 	return (pc);
 }
 
-/* Connect; with noack, do the handshake with these features. */
+/*
+ * Connect; with noack, do the handshake with these features (none: a
+ * bare qSupported, which is lldb's).
+ */
 static void
 srv_connect(struct srv *sv, bool noack, const char *features)
 {
@@ -149,7 +152,7 @@ static void
 srv_open(struct srv *sv, bool noack)
 {
 	srv_start(sv, "tests/progs/hello", "3", "7", NULL);
-	srv_connect(sv, noack, NULL);
+	srv_connect(sv, noack, "swbreak+");
 }
 
 /* The client leaves: the server exits 0 and its inferior is gone. */
@@ -802,6 +805,22 @@ START_TEST(qxfer_past_the_end_and_unknown_objects)
 }
 END_TEST
 
+/* lldb's dialect (a bare qSupported): lldb-server's error numbers. */
+START_TEST(lldb_dialect_gets_lldb_servers_numbers)
+{
+	struct srv sv;
+
+	srv_start(&sv, "tests/progs/hello", "3", "7", NULL);
+	srv_connect(&sv, true, NULL);
+	REPLY_IS(&sv, "Hgp99999.99999", "Eff");	/* no such process */
+	REPLY_IS(&sv, "Hgp0.0", "Eff");
+	REPLY_IS(&sv, "Hg99999", "E15");		/* no such thread */
+	REPLY_IS(&sv, "T99999", "E02");		/* not alive */
+	REPLY_IS(&sv, "vStopped", "Eff");		/* not in non-stop */
+	srv_finish(&sv);
+}
+END_TEST
+
 /* ------------------------------------------------------------ streams */
 
 START_TEST(error_strings_are_clean)
@@ -811,7 +830,8 @@ START_TEST(error_strings_are_clean)
 	srv_open(&sv, true);
 	REPLY_IS(&sv, "QEnableErrorStrings", "OK");
 	reply_is_message(&sv, "mzz,10", "bad address or length");
-	reply_is_message(&sv, "Hgp99999.99999", "no such thread");
+	/* QEnableErrorStrings is lldb's: lldb-server's Eff, no process. */
+	reply_is_message(&sv, "Hgp99999.99999", "no such process");
 	reply_is_message(&sv, "vKill;99999", "no such process");
 	session_ok(&sv, "error strings");
 	srv_finish(&sv);
@@ -1131,6 +1151,8 @@ badinput_suite(void)
 	add(s, "empty packet gets an empty reply",
 	    empty_packet_gets_an_empty_reply);
 	add(s, "non-hex where hex is due is EINVAL", non_hex_where_hex_is_due);
+	add(s, "lldb's dialect gets lldb-server's error numbers",
+	    lldb_dialect_gets_lldb_servers_numbers);
 	add(s, "the environment at and past GDB_MAX_ENV",
 	    environment_at_and_past_its_limit);
 	add(s, "numbers that overflow are refused",
