@@ -453,6 +453,15 @@ tgt_stop_all(struct target *g)
 	g->g_stopping = false;
 }
 
+/* Has t an event to report (stopped, pending, not a stale breakpoint)? */
+static bool
+thr_reportable(struct thr *t)
+{
+	if (!t->t_pending || !t->t_stopped)
+		return false;
+	return t->t_stop.s_why != WHY_SWBREAK || thr_pending_valid(t);
+}
+
 /* The thread whose pending event came first. */
 static struct thr *
 tgt_oldest(struct target *g)
@@ -462,9 +471,7 @@ tgt_oldest(struct target *g)
 
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
-			if (!t->t_pending || !t->t_stopped)
-				continue;
-			if (t->t_stop.s_why == WHY_SWBREAK && !thr_pending_valid(t))
+			if (!thr_reportable(t))
 				continue;
 			if (best == NULL || (t->t_seq != 0 &&
 			    (best->t_seq == 0 || t->t_seq < best->t_seq)))
@@ -492,9 +499,7 @@ tgt_pending(struct target *g)
 	}
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
-			if (!t->t_pending || !t->t_stopped)
-				continue;
-			if (t->t_stop.s_why == WHY_SWBREAK && !thr_pending_valid(t))
+			if (!thr_reportable(t))
 				continue;
 			/* An exit or a signal before a breakpoint report. */
 			if (first == NULL || t->t_stop.s_why != WHY_SWBREAK)
