@@ -35,14 +35,12 @@
  * Everything is a median over the rounds of each round's median.
  * Nothing is pinned: the handoff's isolation needs the second CPU.
  */
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <poll.h>
@@ -55,7 +53,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/bench.h"
+#include "bench/forkcommon.h"
 
 #define CMP_MAX_CHILDREN	1000	/* -n */
 #define CMP_MAX_CYCLES		100000	/* -c */
@@ -64,7 +62,7 @@
 #define CMP_EVENT_MS		10000	/* wait for one stop */
 #define CMP_WARMUP		50	/* isolation cycles not timed */
 #define CMP_CHUNK		4000	/* bytes per m packet */
-#define CMP_PATH		108	/* bytes of a unix socket path */
+#define CMP_TIMES		"/tmp/bench-cmp-XXXXXX"	/* comptree -t */
 #define CMP_FEATURES \
 	"multiprocess+;fork-events+;vfork-events+;swbreak+;hwbreak+;" \
 	"vContSupported+"
@@ -142,65 +140,7 @@ struct mux {
 	char		*mx_ev;		/* the event handed out last */
 };
 
-/* The inferior's fork moments. */
-struct times {
-	char		 t_file[64];
-	volatile uint64_t *t_v;
-	size_t		 t_len;
-};
-
 /* ------------------------------------------------------------ helpers */
-
-static long
-number(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		errx(2, "bad number: %s (%ld to %ld)", s, min, max);
-	return v;
-}
-
-static int
-times_open(struct times *t, long forks)
-{
-	int fd;
-
-	t->t_len = (size_t)(forks + 1) * sizeof(uint64_t);
-	strlcpy(t->t_file, "/tmp/bench-cmp-XXXXXX", sizeof(t->t_file));
-	if ((fd = mkostemp(t->t_file, O_CLOEXEC)) == -1)
-		return -1;
-	if (ftruncate(fd, (off_t)t->t_len) == -1 ||
-	    (t->t_v = mmap(NULL, t->t_len, PROT_READ, MAP_SHARED, fd, 0)) ==
-	    MAP_FAILED) {
-		close(fd);
-		unlink(t->t_file);
-		t->t_v = NULL;
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static void
-times_close(struct times *t)
-{
-	if (t->t_v == NULL)
-		return;
-	munmap((void *)t->t_v, t->t_len);
-	unlink(t->t_file);
-	t->t_v = NULL;
-}
-
-/* The moment before fork i, in us on now_us's clock. */
-static double
-fork_at(const struct times *t, long i)
-{
-	return t->t_v[i + 1] / 1e3;
-}
 
 /* A request whose reply must be OK; -1 (and the exchange said) if not. */
 static int __attribute__((format(printf, 2, 3)))
@@ -247,27 +187,6 @@ ev_fork(const char *ev)
 	return strtol(f + (f[0] == 'p'), NULL, 16);
 }
 
-static void
-reap_orphans(void)
-{
-	char path[64], buf[4096], *p, *end;
-	ssize_t n;
-	long pid;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
-	    (long)getpid());
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		for (p = buf; (pid = strtol(p, &end, 10)) > 0; p = end)
-			kill((pid_t)pid, SIGKILL);
-	}
-	usleep(20000);
-	sess_reap();
-}
-
 /* ------------------------------------------------- multiplexed client */
 
 static int
@@ -304,7 +223,7 @@ mux_stop(struct mux *mx)
 	free(mx->mx_ev);
 	if (mx->mx_ss.ss_srv != NULL)
 		sess_stop(&mx->mx_ss);
-	reap_orphans();
+	reap_orphans(20000);
 }
 
 static int
@@ -564,7 +483,7 @@ mux_tree(enum model m, bool all, struct tree *tr)
 	double t0;
 	int rv = -1, e = 0;
 
-	if (times_open(&t, opt.o_children) == -1)
+	if (times_open(&t, CMP_TIMES, opt.o_children) == -1)
 		err(1, "times");
 	tree_argv(argv, nbuf, sizeof(nbuf), all, &t);
 	if (mux_start(&mx, m, argv) == -1)
@@ -604,39 +523,11 @@ out:
 static int
 hfd_start(struct sess *ss, char *const prog[], char *path, size_t cap)
 {
-	const struct server *sv = &opt.o_srv[S_HFD];
-	char *argv[BENCH_MAX_ARGV], addr[CMP_PATH + 8];
-	double end = now_us() + BENCH_START_MS * 1e3;
 	const char *r;
-	int i, n = 0, logfd, null;
 
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_srv = sv;
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	strlcpy(ss->ss_log, "/tmp/bench-server-XXXXXX", sizeof(ss->ss_log));
-	if ((logfd = mkostemp(ss->ss_log, O_CLOEXEC)) == -1)
+	if (unix_start(ss, &opt.o_srv[S_HFD], prog, path, cap) == -1)
 		return -1;
-	snprintf(path, cap, "%s.sock", ss->ss_log);
-	snprintf(addr, sizeof(addr), "unix:%s", path);
-	for (i = 0; i < sv->sv_argc; i++)
-		argv[n++] = sv->sv_argv[i];
-	argv[n++] = addr;
-	for (i = 0; prog[i] != NULL && n < BENCH_MAX_ARGV - 1; i++)
-		argv[n++] = prog[i];
-	argv[n] = NULL;
-	if ((ss->ss_pid = fork()) == 0) {
-		if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-		    dup2(null, 0) == -1 || dup2(logfd, 1) == -1 ||
-		    dup2(logfd, 2) == -1)
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(logfd);
-	if (ss->ss_pid == -1)
-		return -1;
-	while ((ss->ss_rc = rspc_connect(addr)) == NULL && now_us() < end)
-		usleep(1000);
 	if (ss->ss_rc == NULL ||
 	    rspc_handshake(ss->ss_rc, CMP_WATCHER) == -1 ||
 	    rspc_requeststr(ss->ss_rc, "?", &r) == -1 ||
@@ -655,7 +546,7 @@ hfd_stop(struct sess *ss, const char *path)
 	if (ss->ss_srv != NULL)
 		sess_stop(ss);
 	unlink(path);
-	reap_orphans();
+	reap_orphans(20000);
 }
 
 /* The next %Handoff's child, on its own connection, handshaken. */
@@ -664,15 +555,16 @@ hfd_take(struct rspc *rc, long *pid)
 {
 	const char *note;
 	struct rspc *c;
+	long p;
 	int fd;
 
 	if (rspc_notify_next(rc, CMP_EVENT_MS, &note, &fd) == -1 ||
-	    strncmp(note, "Handoff:pid:", 12) != 0 || fd < 0) {
+	    (p = handoff_pid(note)) == -1 || fd < 0) {
 		warnx("no %%Handoff with a descriptor: %s", errno ?
 		    strerror(errno) : note);
 		return NULL;
 	}
-	*pid = strtol(note + 12, NULL, 16);
+	*pid = p;
 	if ((c = rspc_from_fd(fd)) == NULL)
 		return NULL;
 	if (rspc_handshake(c, CMP_CHILD_FEATURES) == -1) {
@@ -760,7 +652,7 @@ hfd_tree(bool all, struct tree *tr)
 	struct times t = { .t_v = NULL };
 	struct rspc **kids;
 	struct sess ss;
-	char *argv[8], nbuf[16], path[CMP_PATH] = "";
+	char *argv[8], nbuf[16], path[FC_PATH] = "";
 	const char *r;
 	double t0;
 	long i, n = opt.o_children, pid;
@@ -768,7 +660,7 @@ hfd_tree(bool all, struct tree *tr)
 
 	if ((kids = calloc(n, sizeof(*kids))) == NULL)
 		err(1, NULL);
-	if (times_open(&t, n) == -1)
+	if (times_open(&t, CMP_TIMES, n) == -1)
 		err(1, "times");
 	tree_argv(argv, nbuf, sizeof(nbuf), all, &t);
 	memset(&ss, 0, sizeof(ss));
@@ -897,40 +789,22 @@ reader_main(void *arg)
 	return NULL;
 }
 
-/* Isolation on one connection: A's cycles, B read or not. */
+/*
+ * A's breakpoint cycles: CMP_WARMUP not timed, then opt.o_cycles timed
+ * into v, in us; one(arg, k, cur) does cycle k, A having last stopped
+ * at opt.o_hit[cur].
+ */
 static int
-mux_cycles(struct mux *mx, long b, struct reader *rd, bool loaded,
-    double *v)
+cycles(int (*one)(void *, long, int), void *arg, double *v)
 {
-	const char *ev;
 	long k;
-	int cur = 0, rv;
+	int cur = 0;
 	double t0;
 
 	for (k = 0; k < CMP_WARMUP + opt.o_cycles; k++) {
 		t0 = now_us();
-		if (loaded && !mx->mx_ns && (mux_hg(mx, b) == -1 ||
-		    read_chunk(rd) == -1))
+		if (one(arg, k, cur) == -1)
 			return -1;
-		if (mux_hg(mx, mx->mx_parent) == -1 ||
-		    okf(mx->mx_rc, "Z0,%" PRIx64 ",1", opt.o_hit[!cur]) == -1 ||
-		    okf(mx->mx_rc, "z0,%" PRIx64 ",1", opt.o_hit[cur]) == -1 ||
-		    mux_resume(mx, mx->mx_parent) == -1)
-			return -1;
-		for (;;) {
-			if (loaded && mx->mx_ns && (mux_hg(mx, b) == -1 ||
-			    read_chunk(rd) == -1))
-				return -1;
-			if ((rv = mux_next(mx, loaded && mx->mx_ns ? 0 :
-			    CMP_EVENT_MS, &ev)) == 0)
-				break;
-			if (!loaded || !mx->mx_ns || errno != ETIMEDOUT)
-				return -1;
-		}
-		if (ev[0] != 'T' || ev_pid(ev, -1) != mx->mx_parent) {
-			warnx("cycle %ld: not A's stop: %s", k, ev);
-			return -1;
-		}
 		if (k >= CMP_WARMUP)
 			v[k - CMP_WARMUP] = now_us() - t0;
 		cur = !cur;
@@ -938,10 +812,95 @@ mux_cycles(struct mux *mx, long b, struct reader *rd, bool loaded,
 	return 0;
 }
 
+/* A cycle's breakpoints: in at the next function, out at this one. */
+static int
+cycle_bps(struct rspc *rc, int cur)
+{
+	if (okf(rc, "Z0,%" PRIx64 ",1", opt.o_hit[!cur]) == -1 ||
+	    okf(rc, "z0,%" PRIx64 ",1", opt.o_hit[cur]) == -1)
+		return -1;
+	return 0;
+}
+
+/* Isolation on one connection: A's cycles, B read or not. */
+struct mux_iso {
+	struct mux	*mi_mx;
+	long		 mi_b;		/* B's pid */
+	struct reader	*mi_rd;
+	bool		 mi_loaded;	/* B read */
+};
+
+/* With mi_loaded, one chunk of B read when ns says (all-stop or not). */
+static int
+mux_read_b(const struct mux_iso *mi, bool ns)
+{
+	if (mi->mi_loaded && mi->mi_mx->mx_ns == ns &&
+	    (mux_hg(mi->mi_mx, mi->mi_b) == -1 || read_chunk(mi->mi_rd) == -1))
+		return -1;
+	return 0;
+}
+
+static int
+mux_cycle(void *arg, long k, int cur)
+{
+	const struct mux_iso *mi = arg;
+	struct mux *mx = mi->mi_mx;
+	bool loaded = mi->mi_loaded;
+	const char *ev;
+	int rv;
+
+	if (mux_read_b(mi, false) == -1)
+		return -1;
+	if (mux_hg(mx, mx->mx_parent) == -1 ||
+	    cycle_bps(mx->mx_rc, cur) == -1 ||
+	    mux_resume(mx, mx->mx_parent) == -1)
+		return -1;
+	for (;;) {
+		if (mux_read_b(mi, true) == -1)
+			return -1;
+		if ((rv = mux_next(mx, loaded && mx->mx_ns ? 0 :
+		    CMP_EVENT_MS, &ev)) == 0)
+			break;
+		if (!loaded || !mx->mx_ns || errno != ETIMEDOUT)
+			return -1;
+	}
+	if (ev[0] != 'T' || ev_pid(ev, -1) != mx->mx_parent) {
+		warnx("cycle %ld: not A's stop: %s", k, ev);
+		return -1;
+	}
+	return 0;
+}
+
+/* comptree -m's argv in argv (mbuf its number); the cycles' times. */
+static double *
+iso_prep(char *argv[4], char *mbuf, size_t cap)
+{
+	double *v;
+
+	if ((v = calloc(opt.o_cycles, sizeof(*v))) == NULL)
+		err(1, NULL);
+	snprintf(mbuf, cap, "%ld", opt.o_mib);
+	argv[0] = (char *)opt.o_tree;
+	argv[1] = "-m";
+	argv[2] = mbuf;
+	argv[3] = NULL;
+	return v;
+}
+
+/* The median cycle, and the MiB of B read meanwhile. */
+static void
+iso_result(const double *v, const struct reader *rd, double *med,
+    double *mib)
+{
+	*med = median(v, opt.o_cycles);
+	*mib = (double)rd->rd_bytes / BENCH_MIB;
+}
+
 static int
 mux_iso(enum model m, bool loaded, double *med, double *mib)
 {
 	struct reader rd = { .rd_rc = NULL };
+	struct mux_iso mi;
 	struct mux mx;
 	char *argv[4], mbuf[16];
 	const char *ev;
@@ -949,13 +908,7 @@ mux_iso(enum model m, bool loaded, double *med, double *mib)
 	long b = -1;
 	int rv = -1;
 
-	if ((v = calloc(opt.o_cycles, sizeof(*v))) == NULL)
-		err(1, NULL);
-	snprintf(mbuf, sizeof(mbuf), "%ld", opt.o_mib);
-	argv[0] = (char *)opt.o_tree;
-	argv[1] = "-m";
-	argv[2] = mbuf;
-	argv[3] = NULL;
+	v = iso_prep(argv, mbuf, sizeof(mbuf));
 	if (mux_start(&mx, m, argv) == -1 ||
 	    okf(mx.mx_rc, "Z0,%" PRIx64 ",1", opt.o_hit[0]) == -1 ||
 	    mux_resume(&mx, mx.mx_ns ? mx.mx_parent : 0) == -1)
@@ -980,10 +933,11 @@ mux_iso(enum model m, bool loaded, double *med, double *mib)
 		warnx("isolation: no bench_mem in B");
 		goto out;
 	}
-	if (mux_cycles(&mx, b, &rd, loaded, v) == -1)
+	mi = (struct mux_iso){ .mi_mx = &mx, .mi_b = b, .mi_rd = &rd,
+	    .mi_loaded = loaded };
+	if (cycles(mux_cycle, &mi, v) == -1)
 		goto out;
-	*med = median(v, opt.o_cycles);
-	*mib = (double)rd.rd_bytes / BENCH_MIB;
+	iso_result(v, &rd, med, mib);
 	rv = 0;
 out:
 	if (rv == -1) {
@@ -998,28 +952,19 @@ out:
 	return rv;
 }
 
+/* Isolation on B's own connection: one of A's cycles on A's. */
 static int
-hfd_cycles(struct rspc *a, double *v)
+hfd_cycle(void *arg, long k, int cur)
 {
+	struct rspc *a = arg;
 	const char *r;
-	long k;
-	int cur = 0;
-	double t0;
 
-	for (k = 0; k < CMP_WARMUP + opt.o_cycles; k++) {
-		t0 = now_us();
-		if (okf(a, "Z0,%" PRIx64 ",1", opt.o_hit[!cur]) == -1 ||
-		    okf(a, "z0,%" PRIx64 ",1", opt.o_hit[cur]) == -1 ||
-		    rspc_send(a, "vCont;c", 7) == -1)
-			return -1;
-		if (rspc_wait(a, &r) == -1 || r[0] != 'T') {
-			warnx("cycle %ld: %s", k, a->r_reply != NULL ?
-			    a->r_reply : strerror(errno));
-			return -1;
-		}
-		if (k >= CMP_WARMUP)
-			v[k - CMP_WARMUP] = now_us() - t0;
-		cur = !cur;
+	if (cycle_bps(a, cur) == -1 || rspc_send(a, "vCont;c", 7) == -1)
+		return -1;
+	if (rspc_wait(a, &r) == -1 || r[0] != 'T') {
+		warnx("cycle %ld: %s", k, a->r_reply != NULL ?
+		    a->r_reply : strerror(errno));
+		return -1;
 	}
 	return 0;
 }
@@ -1030,19 +975,13 @@ hfd_iso(bool loaded, double *med, double *mib)
 	struct reader rd = { .rd_rc = NULL };
 	struct sess ss;
 	pthread_t th;
-	char *argv[4], mbuf[16], path[CMP_PATH] = "";
+	char *argv[4], mbuf[16], path[FC_PATH] = "";
 	const char *r;
 	double *v;
 	long b = -1;
 	int rv = -1, started = 0;
 
-	if ((v = calloc(opt.o_cycles, sizeof(*v))) == NULL)
-		err(1, NULL);
-	snprintf(mbuf, sizeof(mbuf), "%ld", opt.o_mib);
-	argv[0] = (char *)opt.o_tree;
-	argv[1] = "-m";
-	argv[2] = mbuf;
-	argv[3] = NULL;
+	v = iso_prep(argv, mbuf, sizeof(mbuf));
 	memset(&ss, 0, sizeof(ss));
 	if (hfd_start(&ss, argv, path, sizeof(path)) == -1 ||
 	    okf(ss.ss_rc, "Z0,%" PRIx64 ",1", opt.o_hit[0]) == -1 ||
@@ -1062,7 +1001,7 @@ hfd_iso(bool loaded, double *med, double *mib)
 			goto out;
 		started = 1;
 	}
-	if (hfd_cycles(ss.ss_rc, v) == -1)
+	if (cycles(hfd_cycle, ss.ss_rc, v) == -1)
 		goto out;
 	rv = 0;
 out:
@@ -1072,10 +1011,9 @@ out:
 		if (rd.rd_err)
 			rv = -1;
 	}
-	if (rv == 0) {
-		*med = median(v, opt.o_cycles);
-		*mib = (double)rd.rd_bytes / BENCH_MIB;
-	} else {
+	if (rv == 0)
+		iso_result(v, &rd, med, mib);
+	else {
 		warnx("handoff, isolation: failed; log %s", ss.ss_log);
 		ss.ss_keeplog = 1;
 	}
@@ -1106,32 +1044,6 @@ iso_run(enum model m, double x[X_N])
 }
 
 /* ------------------------------------------------------------- report */
-
-static double
-ratio(double a, double b)
-{
-	return isnan(a) || isnan(b) || b == 0 ? NAN : a / b;
-}
-
-static void
-cell(double v, const char *fmt)
-{
-	if (isnan(v))
-		printf(" n/a |");
-	else {
-		putchar(' ');
-		printf(fmt, v);
-		printf(" |");
-	}
-}
-
-static const char *
-verdict(double v, double goal)
-{
-	if (isnan(v))
-		return "not measured";
-	return v <= goal ? "met" : "**missed**";
-}
 
 static void
 plot_data(double med[MD_N][X_N])
@@ -1231,9 +1143,7 @@ report(double x[MD_N][X_N][BENCH_MAX_ROUNDS])
 static void
 add_server(enum srv s, const char *spec)
 {
-	if (server_parse(&opt.o_srv[s], spec) == -1)
-		errx(2, "bad server: %s", spec);
-	opt.o_have[s] = true;
+	server_add(&opt.o_srv[s], &opt.o_have[s], spec);
 }
 
 static void

@@ -24,15 +24,11 @@
  * Exit status 0, 1 on usage or setup errors, 2 if a fork or a wait
  * failed or a child did not exit 0.
  */
-#include <sys/mman.h>
-#include <sys/wait.h>
-
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "forkinf.h"
 
 #define TREE_MAX_FORKS	100000	/* -s, -a */
 #define TREE_MAX_MIB	4096	/* -m */
@@ -66,39 +62,11 @@ hit_b(void)
 	__asm__ volatile("" ::: "memory");
 }
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-static volatile uint64_t *
-map_times(const char *file, long forks)
-{
-	size_t len = (size_t)(forks + 1) * sizeof(uint64_t);
-	void *p;
-	int fd;
-
-	if (file == NULL)
-		return NULL;
-	if ((fd = open(file, O_RDWR)) == -1 ||
-	    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	    0)) == MAP_FAILED) {
-		perror(file);
-		exit(1);
-	}
-	close(fd);
-	return p;
-}
-
 static int
 forks(long n, int all, volatile uint64_t *t)
 {
 	long i;
-	int st, bad = 0;
+	int bad = 0;
 	pid_t pid;
 
 	for (i = 0; i < n; i++) {
@@ -112,14 +80,11 @@ forks(long n, int all, volatile uint64_t *t)
 			return 2;
 		if (t != NULL)
 			t[0] = i + 1;
-		if (!all && (waitpid(pid, &st, 0) == -1 || !WIFEXITED(st) ||
-		    WEXITSTATUS(st) != 0))
+		if (!all && reap(pid) == -1)
 			bad = 1;
 	}
-	while (all && (pid = wait(&st)) > 0) {
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			bad = 1;
-	}
+	if (all && reap_all() == -1)
+		bad = 1;
 	return bad ? 2 : 0;
 }
 

@@ -33,7 +33,6 @@
  *
  * Everything is a median over the rounds of each round's median.
  */
-#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
@@ -41,7 +40,6 @@
 
 #include <err.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <sched.h>
 #include <signal.h>
@@ -50,7 +48,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bench/bench.h"
+#include "bench/forkcommon.h"
 
 #define FORK_PAUSE_US		2000	/* between the forks of (a) */
 #define FORK_MAX_FORKS		100000	/* -a, -k */
@@ -58,13 +56,13 @@
 #define FORK_LIST_REPS		20	/* qHandoffList round trips timed */
 #define FORK_HELD_MS		60000	/* wait for every child to be held */
 #define FORK_POLL_US		10000	/* between looks at the list */
-#define FORK_PATH		108	/* bytes of a unix socket path */
 
 /* GDB's number for SIGCHLD, and Linux's (lldb-server wants that). */
 #define FORK_PASS_GDB		"QPassSignals:14"
 #define FORK_PASS_LLDB		"QPassSignals:11"
 #define FORK_WATCHER		"multiprocess+;fork-handoff+"
 #define FORK_EVENTS		"multiprocess+;fork-events+;vfork-events+"
+#define FORK_TIMES	"/tmp/bench-fork-XXXXXX"	/* forkloop -t */
 
 /* The ways a client is told of a fork, (a) and (b). */
 enum way {
@@ -106,27 +104,12 @@ static struct opts opt = { .o_rounds = 5, .o_aforks = 50, .o_kforks = 500,
 struct run {
 	enum way	 ru_way;
 	struct sess	 ru_ss;
-	char		 ru_tfile[64];	/* forkloop -t */
-	volatile uint64_t *ru_t;	/* its slots */
-	size_t		 ru_tlen;	/* bytes mapped */
-	char		 ru_sock[FORK_PATH];	/* W_HFD: the server's socket */
+	struct times	 ru_times;	/* forkloop -t */
+	char		 ru_sock[FC_PATH];	/* W_HFD: the server's socket */
 	int		 ru_port;	/* TCP: the server's port */
 };
 
 /* ------------------------------------------------------------ helpers */
-
-static long
-number(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno != 0 || v < min || v > max)
-		errx(2, "bad number: %s (%ld to %ld)", s, min, max);
-	return v;
-}
 
 static void
 pin(const char *arg)
@@ -138,44 +121,6 @@ pin(const char *arg)
 	CPU_SET(cpu, &set);
 	if (sched_setaffinity(0, sizeof(set), &set) == -1)
 		err(1, "cpu %ld", cpu);
-}
-
-/* The shared file forkloop writes the moment of each fork to. */
-static int
-times_open(struct run *ru, long forks)
-{
-	int fd;
-
-	ru->ru_tlen = (size_t)(forks + 1) * sizeof(uint64_t);
-	strlcpy(ru->ru_tfile, "/tmp/bench-fork-XXXXXX", sizeof(ru->ru_tfile));
-	if ((fd = mkostemp(ru->ru_tfile, O_CLOEXEC)) == -1)
-		return -1;
-	if (ftruncate(fd, (off_t)ru->ru_tlen) == -1 ||
-	    (ru->ru_t = mmap(NULL, ru->ru_tlen, PROT_READ, MAP_SHARED, fd,
-	    0)) == MAP_FAILED) {
-		close(fd);
-		unlink(ru->ru_tfile);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-static void
-times_close(struct run *ru)
-{
-	if (ru->ru_t == NULL)
-		return;
-	munmap((void *)ru->ru_t, ru->ru_tlen);
-	unlink(ru->ru_tfile);
-	ru->ru_t = NULL;
-}
-
-/* The moment before fork i, in us on now_us's clock. */
-static double
-fork_time(const struct run *ru, long i)
-{
-	return ru->ru_t[i + 1] / 1e3;
 }
 
 /* forkloop's argv: -n forks, then what else the part wants. */
@@ -197,9 +142,9 @@ loop_argv(char *argv[], char *nbuf, size_t ncap, long forks,
 	}
 	if (all)
 		argv[n++] = "-w";
-	if (ru != NULL && ru->ru_t != NULL) {
+	if (ru != NULL && ru->ru_times.t_v != NULL) {
 		argv[n++] = "-t";
-		argv[n++] = (char *)ru->ru_tfile;
+		argv[n++] = (char *)ru->ru_times.t_file;
 	}
 	argv[n] = NULL;
 }
@@ -219,45 +164,15 @@ peer_port(int fd)
 
 /* ------------------------------------------------ starting the servers */
 
-/*
- * handoffd on a unix socket: sess_start knows TCP only.  The session is
- * filled in so that sess_stop ends it as any other.
- */
+/* handoffd on a unix socket, in no-ack mode, its first stop seen. */
 static int
 start_unix(struct sess *ss, const struct server *sv, char *const prog[],
     char *path, size_t pathcap)
 {
-	char *argv[BENCH_MAX_ARGV], addr[FORK_PATH + 8];
-	double end = now_us() + BENCH_START_MS * 1e3;
 	const char *r;
-	int i, n = 0, logfd, null;
 
-	memset(ss, 0, sizeof(*ss));
-	ss->ss_srv = sv;
-	strlcpy(ss->ss_log, "/tmp/bench-server-XXXXXX", sizeof(ss->ss_log));
-	if ((logfd = mkostemp(ss->ss_log, O_CLOEXEC)) == -1)
+	if (unix_start(ss, sv, prog, path, pathcap) == -1)
 		return -1;
-	snprintf(path, pathcap, "%s.sock", ss->ss_log);
-	snprintf(addr, sizeof(addr), "unix:%s", path);
-	for (i = 0; i < sv->sv_argc; i++)
-		argv[n++] = sv->sv_argv[i];
-	argv[n++] = addr;
-	for (i = 0; prog[i] != NULL && n < BENCH_MAX_ARGV - 1; i++)
-		argv[n++] = prog[i];
-	argv[n] = NULL;
-	if ((ss->ss_pid = fork()) == 0) {
-		if ((null = open("/dev/null", O_RDONLY)) == -1 ||
-		    dup2(null, 0) == -1 || dup2(logfd, 1) == -1 ||
-		    dup2(logfd, 2) == -1)
-			_exit(127);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(logfd);
-	if (ss->ss_pid == -1)
-		return -1;
-	while ((ss->ss_rc = rspc_connect(addr)) == NULL && now_us() < end)
-		usleep(1000);
 	if (ss->ss_rc == NULL ||
 	    rspc_requeststr(ss->ss_rc, "qSupported:" FORK_WATCHER, &r) == -1 ||
 	    rspc_requeststr(ss->ss_rc, "QStartNoAckMode", &r) == -1 ||
@@ -274,27 +189,6 @@ fail:
 	    ss->ss_log);
 	ss->ss_keeplog = 1;
 	return -1;
-}
-
-/* Kill and reap what the runs left us as subreaper (held children). */
-static void
-reap_orphans(void)
-{
-	char path[64], buf[4096], *p, *end;
-	ssize_t n;
-	long pid;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/self/task/%ld/children",
-	    (long)getpid());
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		buf[n > 0 ? n : 0] = '\0';
-		for (p = buf; (pid = strtol(p, &end, 10)) > 0; p = end)
-			kill((pid_t)pid, SIGKILL);
-	}
-	sess_reap();
 }
 
 /* Start the way's server on forkloop, SIGCHLD passed; -1 on failure. */
@@ -341,8 +235,8 @@ run_stop(struct run *ru)
 		sess_stop(&ru->ru_ss);
 	if (ru->ru_sock[0] != '\0')
 		unlink(ru->ru_sock);
-	times_close(ru);
-	reap_orphans();
+	times_close(&ru->ru_times);
+	reap_orphans(0);
 }
 
 /* --------------------------------------------------- following a fork */
@@ -357,15 +251,6 @@ fork_child(const char *reply)
 		return -1;
 	f += strlen("fork:");
 	return strtol(f + (f[0] == 'p'), NULL, 16);
-}
-
-/* The pid of "%Handoff:pid:PID;...", or -1. */
-static long
-handoff_pid(const char *note)
-{
-	if (strncmp(note, "Handoff:pid:", strlen("Handoff:pid:")) != 0)
-		return -1;
-	return strtol(note + strlen("Handoff:pid:"), NULL, 16);
 }
 
 /* Continue a child on its own connection and see it exit. */
@@ -498,14 +383,14 @@ follow(struct run *ru, long forks, double *lat)
 			if (take_child(ru, lat != NULL, &at) == -1)
 				return -1;
 			if (lat != NULL)
-				lat[i] = at - fork_time(ru, i);
+				lat[i] = at - fork_at(&ru->ru_times, i);
 		}
 		return parent_exit(ru);
 	}
 	while ((rv = next_stop(ru, ru->ru_way == W_GDBKEEP, &child, &at)) ==
 	    0) {
 		if (child > 0 && lat != NULL && i < forks)
-			lat[i] = at - fork_time(ru, i);
+			lat[i] = at - fork_at(&ru->ru_times, i);
 		i += child > 0;
 	}
 	if (rv == 1 && i != forks) {
@@ -528,7 +413,7 @@ part_a(enum way w)
 
 	if ((lat = calloc(opt.o_aforks, sizeof(*lat))) == NULL)
 		err(1, NULL);
-	if (times_open(&ru, opt.o_aforks) == -1)
+	if (times_open(&ru.ru_times, FORK_TIMES, opt.o_aforks) == -1)
 		err(1, "times");
 	loop_argv(argv, nbuf, sizeof(nbuf), opt.o_aforks, &ru, true, false);
 	if (run_start(&ru, argv) == 0 && follow(&ru, opt.o_aforks, lat) == 0)
@@ -600,9 +485,10 @@ part_b(enum way w)
 static double
 loop_per_fork(const struct run *ru, long forks)
 {
-	if (forks < 2 || (long)ru->ru_t[0] != forks)
+	if (forks < 2 || (long)ru->ru_times.t_v[0] != forks)
 		return NAN;
-	return (fork_time(ru, forks - 1) - fork_time(ru, 0)) / (forks - 1);
+	return (fork_at(&ru->ru_times, forks - 1) -
+	    fork_at(&ru->ru_times, 0)) / (forks - 1);
 }
 
 /* Until forkloop has done all its forks (the parent then waits); 0/-1. */
@@ -611,9 +497,9 @@ forks_done(const struct run *ru, long forks)
 {
 	double end = now_us() + FORK_HELD_MS * 1e3;
 
-	while ((long)ru->ru_t[0] != forks && now_us() < end)
+	while ((long)ru->ru_times.t_v[0] != forks && now_us() < end)
 		usleep(FORK_POLL_US);
-	return (long)ru->ru_t[0] == forks ? 0 : -1;
+	return (long)ru->ru_times.t_v[0] == forks ? 0 : -1;
 }
 
 /*
@@ -667,6 +553,22 @@ out:
 	return rv;
 }
 
+/*
+ * handoffd with no watcher, to hold up to forks children without a
+ * limit in time; hbuf holds the number sv's argv points to.
+ */
+static void
+held_server(struct server *sv, char *hbuf, size_t cap, long forks)
+{
+	*sv = opt.o_srv[W_HTCP];
+	snprintf(hbuf, cap, "%ld", forks);
+	sv->sv_argv[sv->sv_argc++] = "--max-held";
+	sv->sv_argv[sv->sv_argc++] = hbuf;
+	sv->sv_argv[sv->sv_argc++] = "--hold-timeout";
+	sv->sv_argv[sv->sv_argc++] = "3600";
+	sv->sv_argv[sv->sv_argc] = NULL;
+}
+
 /* handoffd with no watcher: every child held (--max-held forks). */
 static int
 start_held(struct run *ru, char *const prog[], long forks)
@@ -675,13 +577,7 @@ start_held(struct run *ru, char *const prog[], long forks)
 	static char hbuf[16];
 	const char *r;
 
-	sv = opt.o_srv[W_HTCP];
-	snprintf(hbuf, sizeof(hbuf), "%ld", forks);
-	sv.sv_argv[sv.sv_argc++] = "--max-held";
-	sv.sv_argv[sv.sv_argc++] = hbuf;
-	sv.sv_argv[sv.sv_argc++] = "--hold-timeout";
-	sv.sv_argv[sv.sv_argc++] = "3600";
-	sv.sv_argv[sv.sv_argc] = NULL;
+	held_server(&sv, hbuf, sizeof(hbuf), forks);
 	if (sess_start(&ru->ru_ss, &sv, prog, BENCH_FEATURES) == -1 ||
 	    rspc_requeststr(ru->ru_ss.ss_rc, FORK_PASS_GDB, &r) == -1 ||
 	    strcmp(r, "OK") != 0)
@@ -699,7 +595,7 @@ part_bp(enum way w)
 	double t = NAN;
 	int rv = -1;
 
-	if (times_open(&ru, opt.o_kforks) == -1)
+	if (times_open(&ru.ru_times, FORK_TIMES, opt.o_kforks) == -1)
 		err(1, "times");
 	loop_argv(argv, nbuf, sizeof(nbuf), opt.o_kforks, &ru, false, true);
 	switch (w) {
@@ -729,7 +625,7 @@ part_bp(enum way w)
 	if (isnan(t))
 		warnx("(b') %s failed", way_names[w]);
 	if (w == W_NATIVE)
-		times_close(&ru);
+		times_close(&ru.ru_times);
 	else
 		run_stop(&ru);
 	return t;
@@ -786,7 +682,7 @@ static int
 part_c(struct held *h)
 {
 	struct run ru = { .ru_way = W_HTCP };
-	struct server sv = opt.o_srv[W_HTCP];
+	struct server sv;
 	char *argv[12], nbuf[16], hbuf[16], addr[32];
 	double t[FORK_LIST_REPS], t0;
 	struct rspc *c = NULL;
@@ -795,12 +691,7 @@ part_c(struct held *h)
 	int i, rv = -1;
 
 	/* Not a watcher: every child is held. */
-	snprintf(hbuf, sizeof(hbuf), "%ld", opt.o_held);
-	sv.sv_argv[sv.sv_argc++] = "--max-held";
-	sv.sv_argv[sv.sv_argc++] = hbuf;
-	sv.sv_argv[sv.sv_argc++] = "--hold-timeout";
-	sv.sv_argv[sv.sv_argc++] = "3600";
-	sv.sv_argv[sv.sv_argc] = NULL;
+	held_server(&sv, hbuf, sizeof(hbuf), opt.o_held);
 	loop_argv(argv, nbuf, sizeof(nbuf), opt.o_held, NULL, false, true);
 	if (sess_start(&ru.ru_ss, &sv, argv, BENCH_FEATURES) == -1 ||
 	    (ru.ru_port = peer_port(ru.ru_ss.ss_rc->r_fd)) == -1 ||
@@ -843,38 +734,38 @@ out:
 
 /* ------------------------------------------------------------- report */
 
+/*
+ * The rows of (b) or (b'), m per way (with held, the held way too);
+ * returns gdbserver keeping both over native, what the last column
+ * divides by.
+ */
 static double
-ratio(double a, double b)
+per_fork_rows(const double m[W_N], bool held)
 {
-	return isnan(a) || isnan(b) || b == 0 ? NAN : a / b;
-}
+	double over, base = m[W_GDBKEEP] - m[W_NATIVE];
+	int w;
 
-static void
-cell(double v, const char *fmt)
-{
-	if (isnan(v))
-		printf(" n/a |");
-	else {
-		putchar(' ');
-		printf(fmt, v);
-		printf(" |");
+	printf("| server | us/fork | over native | over native "
+	    "/gdbserver keeping both |\n|---|---:|---:|---:|\n");
+	for (w = 0; w < W_N; w++) {
+		if (w == W_HTCP || (w == W_HHELD && !held))
+			continue;
+		over = w == W_NATIVE ? NAN : m[w] - m[W_NATIVE];
+		printf("| %s |", way_names[w]);
+		cell(m[w], "%.1f");
+		cell(over, "%.1f");
+		cell(ratio(over, base), "%.2f");
+		putchar('\n');
 	}
-}
-
-static const char *
-verdict(double v, double goal)
-{
-	if (isnan(v))
-		return "not measured";
-	return v <= goal ? "met" : "**missed**";
+	return base;
 }
 
 static void
 report(double a[W_N][BENCH_MAX_ROUNDS], double b[W_N][BENCH_MAX_ROUNDS],
     double bp[W_N][BENCH_MAX_ROUNDS], struct held *c, unsigned nc)
 {
-	double ma[W_N], mb[W_N], mp[W_N], v[BENCH_MAX_ROUNDS], over, gover,
-	    pover, held;
+	double ma[W_N], mb[W_N], mp[W_N], v[BENCH_MAX_ROUNDS], gover, pover,
+	    held;
 	unsigned i;
 	int w;
 
@@ -900,36 +791,12 @@ report(double a[W_N][BENCH_MAX_ROUNDS], double b[W_N][BENCH_MAX_ROUNDS],
 	printf("rounds %u, forkloop -w -n %ld (all forks, then the reaping); "
 	    "the parent's clock from fork 0 to fork %ld, over %ld\n\n",
 	    opt.o_rounds, opt.o_kforks, opt.o_kforks - 1, opt.o_kforks - 1);
-	printf("| server | us/fork | over native | over native "
-	    "/gdbserver keeping both |\n|---|---:|---:|---:|\n");
-	pover = mp[W_GDBKEEP] - mp[W_NATIVE];
-	for (w = 0; w < W_N; w++) {
-		if (w == W_HTCP)
-			continue;
-		over = w == W_NATIVE ? NAN : mp[w] - mp[W_NATIVE];
-		printf("| %s |", way_names[w]);
-		cell(mp[w], "%.1f");
-		cell(over, "%.1f");
-		cell(ratio(over, pover), "%.2f");
-		putchar('\n');
-	}
+	pover = per_fork_rows(mp, true);
 	printf("\n### (b) the parent's time per fork, including the child's "
 	    "handling\n\n");
 	printf("rounds %u, %ld forks (each reaped before the next) less "
 	    "none, vCont;c to W\n\n", opt.o_rounds, opt.o_kforks);
-	printf("| server | us/fork | over native | over native "
-	    "/gdbserver keeping both |\n|---|---:|---:|---:|\n");
-	gover = mb[W_GDBKEEP] - mb[W_NATIVE];
-	for (w = 0; w < W_N; w++) {
-		if (w == W_HTCP || w == W_HHELD)
-			continue;
-		over = w == W_NATIVE ? NAN : mb[w] - mb[W_NATIVE];
-		printf("| %s |", way_names[w]);
-		cell(mb[w], "%.1f");
-		cell(over, "%.1f");
-		cell(ratio(over, gover), "%.2f");
-		putchar('\n');
-	}
+	gover = per_fork_rows(mb, false);
 	for (i = 0; i < nc; i++)
 		v[i] = (c[i].h_rss1 - c[i].h_rss0) * 1024 / opt.o_held;
 	held = nc > 0 ? median(v, nc) : NAN;
@@ -972,9 +839,7 @@ report(double a[W_N][BENCH_MAX_ROUNDS], double b[W_N][BENCH_MAX_ROUNDS],
 static void
 add_server(enum way w, const char *spec)
 {
-	if (server_parse(&opt.o_srv[w], spec) == -1)
-		errx(2, "bad server: %s", spec);
-	opt.o_have[w] = true;
+	server_add(&opt.o_srv[w], &opt.o_have[w], spec);
 }
 
 static void

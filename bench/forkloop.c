@@ -22,57 +22,13 @@
  * Exit status 0, 1 on usage or setup errors, 2 if a fork or a wait
  * failed or a child did not exit 0.
  */
-#include <sys/mman.h>
-#include <sys/wait.h>
-
-#include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "forkinf.h"
+
 #define FORKLOOP_MAX_FORKS	100000	/* -n */
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/* Slots of FILE, or NULL without -t. */
-static volatile uint64_t *
-map_times(const char *file, long forks)
-{
-	size_t len = (size_t)(forks + 1) * sizeof(uint64_t);
-	void *p;
-	int fd;
-
-	if (file == NULL)
-		return NULL;
-	if ((fd = open(file, O_RDWR)) == -1 ||
-	    (p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
-	    0)) == MAP_FAILED) {
-		perror(file);
-		exit(1);
-	}
-	close(fd);
-	return p;
-}
-
-static int
-reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) == -1 || !WIFEXITED(status) ||
-	    WEXITSTATUS(status) != 0)
-		return -1;
-	return 0;
-}
 
 int
 main(int argc, char *argv[])
@@ -119,10 +75,8 @@ main(int argc, char *argv[])
 		if (pause_us > 0)
 			usleep(pause_us);
 	}
-	while (all && (pid = wait(&ch)) > 0) {
-		if (!WIFEXITED(ch) || WEXITSTATUS(ch) != 0)
-			bad = 1;
-	}
+	if (all && reap_all() == -1)
+		bad = 1;
 	return bad ? 2 : 0;
 usage:
 	fprintf(stderr, "usage: forkloop [-w] [-n forks] [-p pause_us] "
