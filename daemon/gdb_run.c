@@ -344,14 +344,16 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 				if (!action_matches(&a[i], t))
 					continue;
 				/*
-				 * Non-stop: a running thread goes on as it
-				 * is; 't' asks it to stop.
+				 * Non-stop: 't' asks a thread to stop, and
+				 * its stop is told even if it was stopped
+				 * already; a running thread goes on as it is.
 				 */
+				if (s->s_nonstop && a[i].a_kind == RESUME_STOP) {
+					tgt_stop_thread(t);
+					break;
+				}
 				if (s->s_nonstop && !t->t_stopped) {
-					if (a[i].a_kind == RESUME_STOP)
-						tgt_stop_thread(t);
-					else
-						resumed++;
+					resumed++;
 					break;
 				}
 				tgt_resume_set(t, a[i].a_kind, a[i].a_sig);
@@ -374,10 +376,9 @@ gdb_resume(struct gsess *s)
 		return;
 	}
 	if (s->s_nonstop) {
-		/* The events come as %Stop notifications. */
+		/* The events come as %Stop notifications, at once if due. */
 		gdb_ok(s);
-		if (rc == 1)
-			loop_defer(s->s_loop, gdb_poll_cb, s);
+		loop_defer(s->s_loop, gdb_poll_cb, s);
 		return;
 	}
 	s->s_waiting = true;

@@ -165,7 +165,8 @@ tgt_detach(struct proc *p)
 	struct thr *t;
 	int sig;
 
-	tgt_stop_all(p->p_tgt);
+	/* Non-stop: the other processes go on as they were. */
+	tgt_stop_proc(p->p_tgt, p->p_tgt->g_nonstop ? p : NULL);
 	if (p->p_exited) {
 		proc_free(p);
 		return 0;

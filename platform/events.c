@@ -99,7 +99,8 @@ thr_go_on(struct thr *t)
 {
 	struct target *g = t->t_proc->p_tgt;
 
-	if (g->g_running && !g->g_stopping && !t->t_pending)
+	if (g->g_running && !t->t_pending && (!g->g_stopping ||
+	    (g->g_stop_only != NULL && g->g_stop_only != t->t_proc)))
 		thr_resume(t);
 }
 

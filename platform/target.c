@@ -360,12 +360,14 @@ tgt_resume(struct target *g)
 /* ------------------------------------------------------------ stopping */
 
 static struct thr *
-tgt_unstopped(struct target *g)
+tgt_unstopped(struct target *g, struct proc *only)
 {
 	struct proc *p;
 	struct thr *t;
 
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		if (only != NULL && p != only)
+			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (!t->t_stopped)
 				return t;
@@ -408,13 +410,26 @@ thr_unreachable(struct thr *t, int err)
 void
 tgt_stop_all(struct target *g)
 {
+	tgt_stop_proc(g, NULL);
+}
+
+/*
+ * The same for one process only (NULL: all): in non-stop the others go
+ * on as they were.
+ */
+void
+tgt_stop_proc(struct target *g, struct proc *only)
+{
 	struct proc *p;
 	struct thr *t, *tt;
 	int status;
 	pid_t r;
 
 	g->g_stopping = true;
+	g->g_stop_only = only;
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		if (only != NULL && p != only)
+			continue;
 		TAILQ_FOREACH_SAFE(t, &p->p_threads, t_entry, tt) {
 			if (t->t_stopped || t->t_want_sigstop)
 				continue;
@@ -439,18 +454,19 @@ tgt_stop_all(struct target *g)
 	 * Wait for anyone, not for a given thread: a leader's exit is only
 	 * reported once its other threads are reaped, by us.
 	 */
-	while (tgt_unstopped(g) != NULL) {
+	while (tgt_unstopped(g, only) != NULL) {
 		if ((r = waitpid(-1, &status, __WALL)) == -1) {
 			if (errno == EINTR)
 				continue;
 			/* ECHILD: nobody left to wait for. */
-			while ((t = tgt_unstopped(g)) != NULL)
+			while ((t = tgt_unstopped(g, only)) != NULL)
 				thr_gone(t);
 			break;
 		}
 		tgt_route(g, r, status);
 	}
 	g->g_stopping = false;
+	g->g_stop_only = NULL;
 }
 
 /* Has t an event to report (stopped, pending, not a stale breakpoint)? */
@@ -561,12 +577,19 @@ tgt_check(struct target *g)
 int
 tgt_stop_thread(struct thr *t)
 {
-	if (t->t_stopped || t->t_want_sigstop)
+	if (t->t_gone || t->t_pending)
+		return 0;	/* its event will be told */
+	if (t->t_stopped)
 		return 0;
-	if (syscall_tgkill(t->t_proc->p_pid, t->t_tid, SIGSTOP) == -1)
-		return -1;
-	t->t_want_sigstop = true;
+	/* Our SIGSTOP may be on its way already: it is the stop, then. */
 	t->t_stop_req = true;
+	if (t->t_want_sigstop)
+		return 0;
+	if (syscall_tgkill(t->t_proc->p_pid, t->t_tid, SIGSTOP) == -1) {
+		t->t_stop_req = false;
+		return -1;
+	}
+	t->t_want_sigstop = true;
 	return 0;
 }
 

@@ -203,6 +203,7 @@ struct target {
 	void		*g_note_arg;
 	bool		 g_running;	/* resumed and not yet reported */
 	bool		 g_stopping;	/* inside tgt_stop_all */
+	struct proc	*g_stop_only;	/* ... of that process only, or NULL */
 	bool		 g_need_poll;	/* a thread vanished while resuming */
 	bool		 g_exec_events;	/* report exec; else a SIGTRAP */
 	bool		 g_nonstop;	/* each thread stops and goes alone */
@@ -290,6 +291,7 @@ int	 tgt_stop_thread(struct thr *);
 int	 tgt_interrupt(struct target *, struct proc *);
 /* Stop every running thread (for detach/kill while running). */
 void	 tgt_stop_all(struct target *);
+void	 tgt_stop_proc(struct target *, struct proc *only);
 
 /* Registers of a stopped thread, fetched on first use after a stop. */
 struct regs *thr_regs(struct thr *, bool all);
