@@ -68,7 +68,6 @@ static struct {
 	TAILQ_HEAD(, gsess) sessions;
 	unsigned	 nsessions;
 	TAILQ_HEAD(, held) held;
-	unsigned	 nheld;
 	uint64_t	 watch_seq;
 } ho = {
 	.sessions = TAILQ_HEAD_INITIALIZER(ho.sessions),
@@ -226,18 +225,6 @@ handoff_untrack(struct gsess *s)
 		ho.first = NULL;
 }
 
-unsigned
-handoff_nsessions(void)
-{
-	return ho.nsessions;
-}
-
-unsigned
-handoff_nheld(void)
-{
-	return ho.nheld;
-}
-
 struct gsess *
 handoff_session(int fd, const char *name)
 {
@@ -330,19 +317,12 @@ held_find(pid_t pid)
 	return NULL;
 }
 
-bool
-handoff_holds(pid_t pid)
-{
-	return held_find(pid) != NULL;
-}
-
 static void
 held_remove(struct held *h)
 {
 	if (h->h_timer != 0)
 		loop_del_timer(ho.loop, h->h_timer);
 	TAILQ_REMOVE(&ho.held, h, h_entry);
-	ho.nheld--;
 	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)
 		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
 		    true);
@@ -617,7 +597,6 @@ hold_child(void *arg, const struct tgt_child *c)
 	h->h_new = true;
 	h->h_since = loop_now();
 	TAILQ_INSERT_TAIL(&ho.held, h, h_entry);
-	ho.nheld++;
 	log_info("child %d of %d held at its %s", (int)h->h_pid,
 	    (int)h->h_ppid, h->h_kind);
 	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)

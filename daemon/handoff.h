@@ -112,9 +112,6 @@ void	 handoff_poll_all(void);
 bool	 handoff_idle(bool held_too);
 /* The process ends: every held child gets the --unclaimed action. */
 void	 handoff_end(const char *why);
-/* Sessions (of ours) alive, children held. */
-unsigned handoff_nsessions(void);
-unsigned handoff_nheld(void);
 
 /* Packets (gdb.c dispatches them). */
 /* qSupported's fork-handoff+: the client watches its own tree. */
@@ -131,8 +128,6 @@ bool	 handoff_list_add(struct gsess *, unsigned *n, pid_t pid, pid_t ppid,
 	    const char *kind, uint64_t age_ms, const char *state);
 /* vAttach;PID: true when PID was held here (the reply is sent). */
 bool	 gdb_handoff_claim(struct gsess *, pid_t);
-/* True when pid is a child held here (for the daemon's routing). */
-bool	 handoff_holds(pid_t);
 /* True when a session here traces pid. */
 bool	 handoff_traces(pid_t);
 /* Every process every session here traces. */

@@ -31,6 +31,7 @@ struct worker {
 	int		 w_ctl;		/* -1 once the daemon has gone */
 	pid_t		 w_told[WORKER_MAX_PROCS];	/* reported holds */
 	size_t		 w_ntold;
+	uint64_t	 w_told_gen;	/* tgt_generation() when told */
 	bool		 w_titled;
 };
 
@@ -101,12 +102,6 @@ static const struct handoff_host worker_host = {
 	.hh_held = worker_child,
 };
 
-static bool
-holds(struct worker *w, pid_t pid)
-{
-	return handoff_traces(pid);
-}
-
 /* Name the process after what it debugs, for ps and top. */
 static void
 worker_title(struct worker *w, pid_t pid)
@@ -123,7 +118,7 @@ worker_title(struct worker *w, pid_t pid)
 
 /*
  * Before each sleep: tell the daemon which processes came and went since
- * the last turn.  A handful at most, so a scan costs nothing.
+ * the last turn (every session's: one per handed-off child).
  */
 static void
 report_proc(struct proc *p, void *arg)
@@ -153,8 +148,12 @@ worker_report(void *arg)
 	struct worker *w = arg;
 	size_t i;
 
+	/* Before every sleep: so only when a process came or went. */
+	if (w->w_told_gen == tgt_generation())
+		return;
+	w->w_told_gen = tgt_generation();
 	for (i = 0; i < w->w_ntold; ) {
-		if (holds(w, w->w_told[i])) {
+		if (handoff_traces(w->w_told[i])) {
 			i++;
 			continue;
 		}
@@ -261,6 +260,7 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 
 	w.w_sess = s;
 	w.w_ctl = ctl;
+	w.w_told_gen = UINT64_MAX;	/* nothing told yet */
 	self = &w;
 	keep[n++] = ctl;
 	if (log_fd() != -1)

@@ -141,6 +141,7 @@ ev_exit(struct thr *t, int status)
 	t->t_pending = true;
 	t->t_want_sigstop = false;
 	p->p_exited = true;
+	tgt_procs_changed();
 }
 
 /*

@@ -28,6 +28,8 @@ void		 tgt_stash(pid_t, int status);
 int		 mem_open(struct proc *);
 /* The thread group (process) task tid belongs to, or -1. */
 pid_t		 thr_tgid(pid_t tid);
+/* The set of processes changed (tgt_generation). */
+void		 tgt_procs_changed(void);
 /* Hand a fact to the session's g_note hook, if any. */
 void		 tgt_note(struct target *, const struct tgt_note *);
 

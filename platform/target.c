@@ -23,6 +23,7 @@
 
 /* Every target of this process, and who takes what none of them knows. */
 static TAILQ_HEAD(, target) targets = TAILQ_HEAD_INITIALIZER(targets);
+static uint64_t generation;
 static bool (*stray_fn)(void *, pid_t, int);
 static void *stray_arg;
 
@@ -49,6 +50,18 @@ tgt_free(struct target *g)
 		proc_free(p);
 	TAILQ_REMOVE(&targets, g, g_entry);
 	free(g);
+}
+
+uint64_t
+tgt_generation(void)
+{
+	return generation;
+}
+
+void
+tgt_procs_changed(void)
+{
+	generation++;
 }
 
 void
@@ -136,6 +149,7 @@ proc_new(struct target *g, pid_t pid, bool attached)
 	TAILQ_INIT(&p->p_bps);
 	TAILQ_INIT(&p->p_allocs);
 	TAILQ_INSERT_TAIL(&g->g_procs, p, p_entry);
+	tgt_procs_changed();
 	return p;
 }
 
@@ -156,6 +170,7 @@ proc_free(struct proc *p)
 		close(p->p_memfd);
 	TAILQ_REMOVE(&p->p_tgt->g_procs, p, p_entry);
 	free(p);
+	tgt_procs_changed();
 }
 
 struct thr *

@@ -227,6 +227,11 @@ void	 tgt_free(struct target *);
  * and, if it declines, is kept until a fork or clone event names the pid.
  */
 void	 tgt_set_stray(bool (*)(void *, pid_t, int status), void *);
+/*
+ * A count that changes whenever a process of any target comes, exits or
+ * goes: who reports the processes traced need look only when it moved.
+ */
+uint64_t tgt_generation(void);
 void	 tgt_route(struct target *first, pid_t, int status);
 /*
  * Take pid, traced by this process and in a ptrace stop (a held child),
