@@ -250,17 +250,15 @@ handoff_session(int fd, const char *name)
 	return s;
 }
 
-/* One wait for all: a wait per session would scan every tracee each. */
+/*
+ * One wait for all: a wait per session would scan every tracee each.
+ * Each target that got news wakes its session (wake_cb), which looks
+ * at the end of this turn; the others have nothing to look at.
+ */
 void
 handoff_poll_all(void)
 {
-	struct gsess *s, *ts;
-
 	tgt_reap();
-	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts) {
-		loop_undefer(s->s_loop, poll_cb, s);
-		gdb_check(s);
-	}
 }
 
 /* Sessions of children and claimers that are over. */

@@ -73,21 +73,23 @@ tgt_set_stray(bool (*fn)(void *, pid_t, int), void *arg)
 
 /*
  * tgt_status, then the event, if it left one, is stamped with when it
- * came: non-stop tells events in the order they happened.
+ * came: non-stop tells events in the order they happened.  A status
+ * makes events only in its own thread's process (the thread, a new one,
+ * or the parent of a fork), which outlives the call.
  */
 static void
 tgt_status_stamped(struct target *g, pid_t tid, int status)
 {
 	static uint64_t seq;
-	struct proc *p;
-	struct thr *t;
+	struct thr *t = tgt_thr(g, tid);
+	struct proc *p = t != NULL ? t->t_proc : NULL;
 
 	tgt_status(g, tid, status);
-	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
-		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
-			if (t->t_pending && t->t_seq == 0)
-				t->t_seq = ++seq;
-		}
+	if (!g->g_nonstop || p == NULL)
+		return;
+	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+		if (t->t_pending && t->t_seq == 0)
+			t->t_seq = ++seq;
 	}
 }
 
