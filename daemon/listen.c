@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "daemon/listen.h"
+#include "platform/peer.h"
 
 #define EP_SD_MAX_FDS		64	/* LISTEN_FDS we make close-on-exec */
 
@@ -468,7 +469,7 @@ ep_peer_ok(int fd, char *desc, size_t desclen)
 	socklen_t cl = sizeof(cred);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == -1 ||
-	    (cred.uid != getuid() && cred.uid != 0)) {
+	    !peer_uid_ok(cred.uid)) {
 		errno = EACCES;
 		return -1;
 	}

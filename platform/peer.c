@@ -265,6 +265,12 @@ peer_name(int fd, char *buf, size_t len)
 }
 
 bool
+peer_uid_ok(uid_t uid)
+{
+	return uid == 0 || uid == geteuid();
+}
+
+bool
 peer_entitled(int fd, bool allow_any, char *why, size_t whylen)
 {
 	char name[INET6_ADDRSTRLEN];
@@ -276,7 +282,7 @@ peer_entitled(int fd, bool allow_any, char *why, size_t whylen)
 	if (allow_any && (family == AF_INET || family == AF_INET6))
 		return true;
 	if (family != -1 && peer_uid(fd, &uid) == 0) {
-		if (uid == 0 || uid == geteuid())
+		if (peer_uid_ok(uid))
 			return true;
 		snprintf(why, whylen, "peer uid %lu is neither 0 nor ours",
 		    (unsigned long)uid);

@@ -38,6 +38,8 @@ int	peer_uid(int fd, uid_t *uid);
  * its user cannot be known").
  */
 bool	peer_entitled(int fd, bool allow_any, char *why, size_t whylen);
+/* The one rule: our own user, or root. */
+bool	peer_uid_ok(uid_t uid);
 
 /* Is sa in 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104?  Exposed to test. */
 bool	peer_addr_loopback(const struct sockaddr *sa);
