@@ -409,7 +409,7 @@ handoff_claim(const char *addr, pid_t pid, char *stop, size_t stoplen)
 	}
 	if ((rc = rspc_connect(addr)) == NULL)
 		return (NULL);
-	if (rspc_handshake(rc, NULL) == -1 ||
+	if (rspc_handshake(rc, HANDOFF_FEATURES) == -1 ||
 	    rspc_requestf(rc, &r, "vAttach;%x", (unsigned)pid) == -1)
 		goto fail;
 	if (r[0] != 'T' && r[0] != 'S') {

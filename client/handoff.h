@@ -74,6 +74,12 @@ int	handoff_parse(const char *payload, size_t len, struct handoff *);
 ssize_t	handoff_list(struct rspc *, struct handoff_entry *out, size_t max);
 
 /*
+ * What the library's connections say in qSupported: GDB's dialect (a
+ * bare qSupported is lldb's, with lldb's signal and error numbers).
+ */
+#define HANDOFF_FEATURES	"swbreak+"
+
+/*
  * Connect to addr, shake hands (qSupported, no-ack mode if offered) and
  * send vAttach;PID.  Returns the connection, bound to the child, with
  * its stop reply copied to stop (NUL-terminated, cut to stoplen; stop

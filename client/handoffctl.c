@@ -96,7 +96,7 @@ ctl_connect(const char *addr)
 
 	if ((rc = rspc_connect(addr)) == NULL)
 		die(addr);
-	if (rspc_handshake(rc, NULL) == -1)
+	if (rspc_handshake(rc, HANDOFF_FEATURES) == -1)
 		die("handshake");
 	return (rc);
 }

@@ -420,7 +420,8 @@ END_TEST
 static void
 script_claim(int fd)
 {
-	fk_reply(fd, "qSupported", "PacketSize=4000;QStartNoAckMode+");
+	fk_reply(fd, "qSupported:" HANDOFF_FEATURES,
+	    "PacketSize=4000;QStartNoAckMode+");
 	fk_reply(fd, "QStartNoAckMode", "OK");
 	fk_expect_packet(fd, "vAttach;4d2");
 	fk_packet(fd, '$', "T13thread:p4d2.4d2;");
@@ -432,7 +433,7 @@ script_claim(int fd)
 static void
 script_claim_busy(int fd)
 {
-	fk_reply(fd, "qSupported", "PacketSize=4000");
+	fk_reply(fd, "qSupported:" HANDOFF_FEATURES, "PacketSize=4000");
 	fk_reply(fd, "vAttach;4d2", "E10");
 	fk_expect_eof(fd);
 }
