@@ -121,7 +121,6 @@ struct gsess {
 	/* Fork handoff (handoff.c). */
 	TAILQ_ENTRY(gsess) s_entry;	/* the sessions of this process */
 	bool		 s_tracked;	/* on that list */
-	bool		 s_handoff;	/* made by handoff.c, freed by it */
 	bool		 s_fork_handoff; /* qSupported: fork-handoff+ */
 	uint64_t	 s_watch;	/* QHandoffWatch order; 0: none */
 

@@ -239,7 +239,6 @@ handoff_session(int fd, const char *name)
 	s = gsess_new(ho.loop);
 	handoff_track(s);
 	s->s_once = true;
-	s->s_handoff = true;
 	if (t != NULL) {
 		s->s_disabled = t->s_disabled;
 		s->s_lldb_server = t->s_lldb_server;
@@ -268,7 +267,8 @@ reap(void)
 	struct gsess *s, *ts;
 
 	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts) {
-		if (s != ho.first && s->s_handoff && gsess_done(s))
+		/* Every session but the first is handoff_session's. */
+		if (s != ho.first && gsess_done(s))
 			gsess_free(s);
 	}
 }
@@ -380,7 +380,7 @@ handoff_end(const char *why)
 	struct held *h;
 
 	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts) {
-		if (s != ho.first && s->s_handoff)
+		if (s != ho.first)
 			gsess_free(s);
 	}
 	while ((h = TAILQ_FIRST(&ho.held)) != NULL) {
