@@ -21,7 +21,9 @@ c.request("QPassSignals:14")
 parent = int(re.match(r"QCp([0-9a-f]+)", c.request("qC")).group(1), 16)
 kids, exits, parent_exit = set(), {}, None
 c.sock.settimeout(60)
-while parent_exit is None:
+# Two exits reaped in one turn are told one per resume, in no set order:
+# the parent's may come before its last child's.
+while parent_exit is None or len(exits) < len(kids):
     c.send("vCont;c")
     r = c.reply()
     m = re.search(r"fork:p([0-9a-f]+)\.", r)
