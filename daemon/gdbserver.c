@@ -58,6 +58,9 @@ gdbserver_usage(FILE *fp)
 "  connect://HOST:PORT, unix-connect://PATH, unix-abstract-connect://NAME\n"
 "                         connect out to the client\n"
 "  fd://N                 the connected socket N (as --fd N)\n"
+"  serial://DEVICE[?OPTS] a terminal, made raw; OPTS joined by '&':\n"
+"                         baud=N, parity=no|even|odd|mark|space,\n"
+"                         parity-check=no|replace|ignore, stop-bits=1|2\n"
 "  -                      stdin and stdout\n"
 "A unix socket serves its owner and root only.\n"
 "\n"
@@ -745,7 +748,8 @@ cmd_gdbserver(int argc, char **argv)
 	gdbserver_setup(&gs, &o);
 	handoff_init(gs.gs_loop, &o.o_handoff, gs.gs_sess,
 	    ep_listening(&gs.gs_ep) || gs.gs_ep.ep_kind == EP_STDIO ||
-	    gs.gs_ep.ep_kind == EP_FD ? NULL : &gs.gs_ep, o.o_comm, NULL);
+	    gs.gs_ep.ep_kind == EP_FD || gs.gs_ep.ep_kind == EP_SERIAL ?
+	    NULL : &gs.gs_ep, o.o_comm, NULL);
 
 	start_program(&gs, &o);
 	gdbserver_meet(&gs, &o, o.o_comm);

@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <termios.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <arpa/inet.h>
@@ -45,6 +47,7 @@ static const struct ep_scheme {
 	{ "unix-abstract-connect",	EP_ABSTRACT_CONNECT,
 					EP_ABSTRACT_CONNECT },
 	{ "fd",				EP_FD,		EP_FD },
+	{ "serial",			EP_SERIAL,	EP_SERIAL },
 };
 #define EP_NSCHEMES	(sizeof(ep_schemes) / sizeof(ep_schemes[0]))
 
@@ -259,6 +262,84 @@ ep_parse_sd(struct endpoint *ep, const char *addr, const char *s,
 	    errlen);
 }
 
+/* One serial option: a word from words, by its first letter. */
+static int
+ep_serial_word(const char *v, const char *const *words, int *out)
+{
+	for (; *words != NULL; words++) {
+		if (strcmp(v, *words) == 0) {
+			*out = **words;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* serial://DEVICE[?OPT&OPT...]: lldb's SerialPort options. */
+static int
+ep_parse_serial(struct endpoint *ep, const char *addr, const char *s,
+    char *err, size_t errlen)
+{
+	static const char *const parities[] = { "no", "even", "odd", "mark",
+	    "space", NULL };
+	static const char *const checks[] = { "no", "replace", "ignore",
+	    NULL };
+	char opts[EP_MAX_PATH], *o, *next;
+	const char *q = strchr(s, '?'), *errstr;
+	size_t n = q != NULL ? (size_t)(q - s) : strlen(s);
+
+	if (n == 0 || n >= sizeof(ep->ep_path)) {
+		snprintf(err, errlen, "%s: %s", addr, n == 0 ?
+		    "no device path" : "device path too long");
+		return -1;
+	}
+	memcpy(ep->ep_path, s, n);
+	ep->ep_path[n] = '\0';
+	if (q == NULL)
+		return 0;
+	if (strlcpy(opts, q + 1, sizeof(opts)) >= sizeof(opts)) {
+		snprintf(err, errlen, "%s: options too long", addr);
+		return -1;
+	}
+	for (o = opts; o != NULL; o = next) {
+		if ((next = strchr(o, '&')) != NULL)
+			*next++ = '\0';
+		if (strncmp(o, "baud=", 5) == 0) {
+			ep->ep_baud = strtonum(o + 5, 1, EP_MAX_BAUD, &errstr);
+			if (errstr != NULL) {
+				snprintf(err, errlen, "%s: bad baud rate", addr);
+				return -1;
+			}
+		} else if (strncmp(o, "parity=", 7) == 0) {
+			if (ep_serial_word(o + 7, parities,
+			    &ep->ep_parity) == -1) {
+				snprintf(err, errlen, "%s: parity must be no, "
+				    "even, odd, mark or space", addr);
+				return -1;
+			}
+		} else if (strncmp(o, "parity-check=", 13) == 0) {
+			if (ep_serial_word(o + 13, checks,
+			    &ep->ep_parity_check) == -1) {
+				snprintf(err, errlen, "%s: parity-check must be "
+				    "no, replace or ignore", addr);
+				return -1;
+			}
+		} else if (strncmp(o, "stop-bits=", 10) == 0) {
+			ep->ep_stop_bits = strtonum(o + 10, 1, 2, &errstr);
+			if (errstr != NULL) {
+				snprintf(err, errlen, "%s: stop-bits must be 1 "
+				    "or 2", addr);
+				return -1;
+			}
+		} else {
+			snprintf(err, errlen, "%s: unknown option \"%s\"",
+			    addr, o);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 ep_parse_kind(struct endpoint *ep, const char *addr, const char *rest,
     char *err, size_t errlen)
@@ -276,6 +357,8 @@ ep_parse_kind(struct endpoint *ep, const char *addr, const char *rest,
 		return ep_parse_fd(ep, addr, rest, err, errlen);
 	case EP_INHERITED:
 		return ep_parse_sd(ep, addr, rest, err, errlen);
+	case EP_SERIAL:
+		return ep_parse_serial(ep, addr, rest, err, errlen);
 	case EP_STDIO:
 		break;
 	}
@@ -298,7 +381,7 @@ ep_parse_dir(struct endpoint *ep, const char *s, bool rev, char *err,
 			snprintf(err, errlen, "%s: unknown URL scheme \"%.*s\" "
 			    "(tcp, listen, connect, unix, unix-accept, "
 			    "unix-connect, unix-abstract, unix-abstract-accept, "
-			    "unix-abstract-connect, fd, sd-listen)", s,
+			    "unix-abstract-connect, fd, sd-listen, serial)", s,
 			    (int)(sep - s), s);
 			return -1;
 		}
@@ -619,6 +702,71 @@ fail:
 	return -1;
 }
 
+/* The line discipline off, and the options asked for. */
+static int
+ep_serial_setup(const struct endpoint *ep, int fd, char *err, size_t errlen)
+{
+	struct termios t;
+
+	if (tcgetattr(fd, &t) == -1) {
+		snprintf(err, errlen, "%s: %s", ep->ep_path, errno == ENOTTY ?
+		    "not a terminal" : strerror(errno));
+		return -1;
+	}
+	cfmakeraw(&t);
+	t.c_cflag |= CLOCAL | CREAD;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	/* glibc takes the rate itself as well as a B constant. */
+	if (ep->ep_baud != 0 && cfsetspeed(&t, ep->ep_baud) == -1) {
+		snprintf(err, errlen, "%s: baud rate %u is not supported",
+		    ep->ep_path, ep->ep_baud);
+		return -1;
+	}
+	if (ep->ep_parity != 0) {
+		t.c_cflag &= ~(PARENB | PARODD | CMSPAR);
+		if (ep->ep_parity != 'n')
+			t.c_cflag |= PARENB;
+		if (ep->ep_parity == 'o' || ep->ep_parity == 'm')
+			t.c_cflag |= PARODD;
+		if (ep->ep_parity == 'm' || ep->ep_parity == 's')
+			t.c_cflag |= CMSPAR;
+	}
+	if (ep->ep_parity_check != 0) {
+		t.c_iflag &= ~(INPCK | IGNPAR | PARMRK);
+		if (ep->ep_parity_check != 'n')
+			t.c_iflag |= INPCK;
+		if (ep->ep_parity_check == 'i')
+			t.c_iflag |= IGNPAR;
+	}
+	if (ep->ep_stop_bits == 2)
+		t.c_cflag |= CSTOPB;
+	else if (ep->ep_stop_bits == 1)
+		t.c_cflag &= ~CSTOPB;
+	if (tcsetattr(fd, TCSANOW, &t) == -1) {
+		snprintf(err, errlen, "%s: %s", ep->ep_path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static int
+ep_open_serial(const struct endpoint *ep, char *err, size_t errlen)
+{
+	int fd;
+
+	if ((fd = open(ep->ep_path, O_RDWR | O_NOCTTY | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", ep->ep_path, strerror(errno));
+		return -1;
+	}
+	if (ep_serial_setup(ep, fd, err, errlen) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int
 ep_connect(struct endpoint *ep, char *err, size_t errlen)
 {
@@ -639,6 +787,8 @@ ep_connect(struct endpoint *ep, char *err, size_t errlen)
 		}
 		ep->ep_given = -1;	/* the caller's now */
 		return fd;
+	case EP_SERIAL:
+		return ep_open_serial(ep, err, errlen);
 	default:
 		snprintf(err, errlen, "not an endpoint that connects");
 		errno = EINVAL;

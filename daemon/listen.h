@@ -20,6 +20,11 @@
  *                                     connect out to a unix socket
  *   fd://N                            a connected socket by number (a
  *                                     listening one is listened on)
+ *   serial://DEVICE[?OPTS]            a terminal device, made raw; OPTS
+ *                                     as lldb's, joined by '&': baud=N,
+ *                                     parity=no|even|odd|mark|space,
+ *                                     parity-check=no|replace|ignore,
+ *                                     stop-bits=1|2
  *   -                                 stdin and stdout
  *
  * With ep_parse_reverse (lldb-server's --reverse-connect) the forms that
@@ -47,6 +52,7 @@
 #define EP_MAX_HOST		256	/* bytes of a host name, NUL */
 #define EP_MAX_PORT		65535
 #define EP_MAX_FD		65535	/* highest fd:// number taken */
+#define EP_MAX_BAUD		4000000	/* highest serial:// baud= */
 #define EP_BACKLOG		16	/* connections waiting to be accepted */
 #define EP_CONNECT_TIMEOUT	10000	/* ms for a TCP connect out */
 #define EP_SD_LISTEN_FDS_START	3	/* systemd's first passed fd */
@@ -60,6 +66,7 @@ enum ep_kind {
 	EP_UNIX_CONNECT, /* connect out to a unix socket path */
 	EP_ABSTRACT_CONNECT, /* connect out to an abstract name */
 	EP_FD,		/* a connected socket, by number */
+	EP_SERIAL,	/* a terminal device */
 	EP_STDIO,	/* stdin and stdout */
 };
 
@@ -72,6 +79,11 @@ struct endpoint {
 	int		 ep_fd;		/* listening socket, -1 if none */
 	int		 ep_family;	/* of ep_fd: AF_INET, AF_INET6, AF_UNIX */
 	int		 ep_bound_port;	/* TCP: the port we got */
+	/* EP_SERIAL: what to set; 0 leaves the line as it is */
+	unsigned int	 ep_baud;
+	int		 ep_parity;	/* 'n', 'e', 'o', 'm', 's' */
+	int		 ep_parity_check; /* 'n', 'r', 'i' */
+	int		 ep_stop_bits;
 };
 
 /*
@@ -98,7 +110,8 @@ int	 ep_accept(struct endpoint *, char *desc, size_t desclen);
 /*
  * Connecting kinds: connect out and return the socket.  EP_FD: return
  * the descriptor given, now close-on-exec and non-blocking (the
- * endpoint no longer owns it).  -1 with a message in err.
+ * endpoint no longer owns it).  EP_SERIAL: open the device, raw, with
+ * the options asked for.  -1 with a message in err.
  */
 int	 ep_connect(struct endpoint *, char *err, size_t errlen);
 /*

@@ -122,6 +122,19 @@ session fdeq socketpair -- \
 served fdeq "--fd=N --setsid --native-regs PROG: gdb debugs"
 bridged_server_gone fdeq
 
+# ---- serial://: a terminal (lldb-server's form; a pty here)
+# (gdb gives the bridge's command line to the shell: the '&'s are quoted.)
+session serial pty -- \
+	"$HANDOFFD" gdbserver "'serial://{tty}?baud=115200&parity=no&parity-check=no&stop-bits=1'" "$PROGS/hello" 2 5
+served serial "serial://DEVICE?OPTS: gdb debugs over a raw terminal"
+no_leak serial "serial://: the program does not inherit the terminal"
+bridged_server_gone serial
+"$HANDOFFD" gdbserver "serial:///dev/null" "$PROGS/hello" >"$T/serial-null.out" 2>&1
+[ $? -ne 0 ] && grep -q '^/dev/null: not a terminal$' "$T/serial-null.out"
+ok $? "serial://: a device that is not a terminal is refused, by name"
+pid=$(sed -n 's/^Process .* created; pid = \([0-9]*\)$/\1/p' "$T/serial-null.out")
+no_process "$pid" "serial://: the program started for it does not outlive the refusal"
+
 # ---- the port, reported as lldb-server reports it
 session npipe named-pipe -- \
 	"$HANDOFFD" gdbserver :0 --named-pipe "{pipe}" "$PROGS/hello" 2 5

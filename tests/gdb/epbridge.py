@@ -16,17 +16,21 @@ MODE says how the bridge meets the server:
     pipe                     the same over a pipe, "{fd}" its write end
     listen-fds               a listening socket at fd 3, with LISTEN_FDS
                              and LISTEN_PID set for the server (systemd)
+    pty                      a pseudo-terminal in raw mode; the server
+                             opens the terminal named "{tty}"
 
 Then bytes go both ways between our stdin/stdout and the socket until
 either side closes.  What the server prints, and what the bridge learns
 ("port N", "server pid N", "server status N"), goes to $EPBRIDGE_LOG.
 """
 import os
+import pty
 import selectors
 import socket
 import subprocess
 import sys
 import tempfile
+import tty
 
 TIMEOUT = 20            # seconds for the server to connect or report
 LOG = os.environ.get("EPBRIDGE_LOG", "/dev/null")
@@ -68,6 +72,32 @@ def read_id(fd):
     os.close(fd)
     note("port %s from the pipe" % data.rstrip(b"\0").decode())
     return int(data.rstrip(b"\0"))
+
+
+class Terminal:
+    """The controlling side of a pty, with the socket calls relay uses."""
+
+    def __init__(self):
+        self.fd, self.other = pty.openpty()
+        tty.setraw(self.fd)
+        self.name = os.ttyname(self.other)
+
+    def fileno(self):
+        return self.fd
+
+    def sendall(self, data):
+        while data:
+            data = data[os.write(self.fd, data):]
+
+    def recv(self, n):
+        try:
+            return os.read(self.fd, n)
+        except OSError:         # EIO: the server closed the terminal
+            return b""
+
+    def close(self):
+        os.close(self.fd)
+        os.close(self.other)
 
 
 def meet(mode, args, cmd):
@@ -120,6 +150,11 @@ def meet(mode, args, cmd):
             os.close(3)
         lsock.close()
         return socket.create_connection(("127.0.0.1", port)), p
+    if mode == "pty":
+        t = Terminal()
+        # t.other stays open: reads see EIO, not the server's bytes,
+        # while no one holds the terminal side.
+        return t, start(cmd, {"tty": t.name})
     sys.exit("epbridge: unknown mode %s" % mode)
 
 

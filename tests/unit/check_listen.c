@@ -2,7 +2,7 @@
  * check_listen.c -- endpoints: every address form and its kind, a clear
  * reason for each bad one, and each kind carrying bytes: TCP, unix path,
  * abstract name, connecting out, a descriptor by number, systemd's
- * inherited socket, and the peer check on unix sockets.
+ * inherited socket, a terminal, and the peer check on unix sockets.
  */
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "daemon/listen.h"
@@ -60,6 +61,10 @@ static const struct good {
 	{ "unix-abstract-connect://n", 0, EP_ABSTRACT_CONNECT, "n", "" },
 	{ "-", 0, EP_STDIO, "", "" },
 	{ "stdio", 0, EP_STDIO, "", "" },
+	{ "serial:///dev/ttyS0", 0, EP_SERIAL, "/dev/ttyS0", "" },
+	{ "serial:///dev/ttyS0", 1, EP_SERIAL, "/dev/ttyS0", "" },
+	{ "serial:///dev/ttyS0?baud=4000000&parity=mark&parity-check=ignore&"
+	    "stop-bits=2", 0, EP_SERIAL, "/dev/ttyS0", "" },
 };
 #define NGOODS	(int)(sizeof(goods) / sizeof(goods[0]))
 
@@ -91,10 +96,11 @@ static const struct bad {
 } bads[] = {
 	{ "bogus://x", "bogus://x: unknown URL scheme \"bogus\" (tcp, listen, "
 	    "connect, unix, unix-accept, unix-connect, unix-abstract, "
-	    "unix-abstract-accept, unix-abstract-connect, fd, sd-listen)" },
+	    "unix-abstract-accept, unix-abstract-connect, fd, sd-listen, "
+	    "serial)" },
 	{ "://x", "://x: unknown URL scheme \"\" (tcp, listen, connect, unix, "
 	    "unix-accept, unix-connect, unix-abstract, unix-abstract-accept, "
-	    "unix-abstract-connect, fd, sd-listen)" },
+	    "unix-abstract-connect, fd, sd-listen, serial)" },
 	{ "hello", "hello: expected [HOST]:PORT, a unix socket path or -" },
 	{ "connect://h", "connect://h: expected HOST:PORT after the scheme" },
 	{ "listen://", "listen://: expected HOST:PORT after the scheme" },
@@ -119,6 +125,21 @@ static const struct bad {
 	{ "sd-listen://x", "sd-listen://x: sd-listen:// takes no name" },
 	{ "sd-listen://", "sd-listen://: no socket was passed to this process "
 	    "(LISTEN_PID, LISTEN_FDS)" },
+	{ "serial://", "serial://: no device path" },
+	{ "serial://?baud=9600", "serial://?baud=9600: no device path" },
+	{ "serial:///dev/t?baud=0", "serial:///dev/t?baud=0: bad baud rate" },
+	{ "serial:///dev/t?baud=4000001",
+	    "serial:///dev/t?baud=4000001: bad baud rate" },
+	{ "serial:///dev/t?baud=x", "serial:///dev/t?baud=x: bad baud rate" },
+	{ "serial:///dev/t?parity=yes", "serial:///dev/t?parity=yes: parity "
+	    "must be no, even, odd, mark or space" },
+	{ "serial:///dev/t?parity-check=mark", "serial:///dev/t?parity-check="
+	    "mark: parity-check must be no, replace or ignore" },
+	{ "serial:///dev/t?stop-bits=3",
+	    "serial:///dev/t?stop-bits=3: stop-bits must be 1 or 2" },
+	{ "serial:///dev/t?baud=9600&speed=1",
+	    "serial:///dev/t?baud=9600&speed=1: unknown option \"speed=1\"" },
+	{ "serial:///dev/t?", "serial:///dev/t?: unknown option \"\"" },
 };
 #define NBADS	(int)(sizeof(bads) / sizeof(bads[0]))
 
@@ -152,6 +173,41 @@ START_TEST(longest_path_and_name_are_taken_one_more_refused)
 	    EP_MAX_ABSTRACT + 1, 0);
 	ck_assert_int_eq(ep_parse(&ep, addr, err, sizeof(err)), -1);
 	ck_assert(strstr(err, "socket name longer than 107 bytes") != NULL);
+}
+END_TEST
+
+/* The device path and the options, each to its limit. */
+START_TEST(serial_options_are_read_path_and_options_to_their_limits)
+{
+	char addr[2 * EP_MAX_PATH + 64], err[256];
+	struct endpoint ep;
+
+	ck_assert_int_eq(ep_parse(&ep, "serial:///dev/ttyS0?baud=4000000&"
+	    "parity=space&parity-check=replace&stop-bits=2", err,
+	    sizeof(err)), 0);
+	ck_assert_uint_eq(ep.ep_baud, EP_MAX_BAUD);
+	ck_assert_int_eq(ep.ep_parity, 's');
+	ck_assert_int_eq(ep.ep_parity_check, 'r');
+	ck_assert_int_eq(ep.ep_stop_bits, 2);
+	ck_assert_int_eq(ep_parse(&ep, "serial:///dev/ttyS0", err,
+	    sizeof(err)), 0);
+	ck_assert(ep.ep_baud == 0 && ep.ep_parity == 0 &&
+	    ep.ep_parity_check == 0 && ep.ep_stop_bits == 0);
+	/* The path: EP_MAX_PATH - 1 bytes, then one more. */
+	snprintf(addr, sizeof(addr), "serial://%0*d", EP_MAX_PATH - 1, 0);
+	ck_assert_int_eq(ep_parse(&ep, addr, err, sizeof(err)), 0);
+	snprintf(addr, sizeof(addr), "serial://%0*d", EP_MAX_PATH, 0);
+	ck_assert_int_eq(ep_parse(&ep, addr, err, sizeof(err)), -1);
+	ck_assert(strstr(err, ": device path too long") != NULL);
+	/* The options: EP_MAX_PATH - 1 bytes (baud=0...09600), then one more. */
+	snprintf(addr, sizeof(addr), "serial://t?baud=%0*d",
+	    EP_MAX_PATH - 1 - 5, 9600);
+	ck_assert_msg(ep_parse(&ep, addr, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(ep.ep_baud, 9600);
+	snprintf(addr, sizeof(addr), "serial://t?baud=%0*d", EP_MAX_PATH - 5,
+	    9600);
+	ck_assert_int_eq(ep_parse(&ep, addr, err, sizeof(err)), -1);
+	ck_assert_msg(strstr(err, ": options too long") != NULL, "%s", err);
 }
 END_TEST
 
@@ -608,6 +664,43 @@ START_TEST(systemd_fd_3_that_does_not_listen_is_refused)
 }
 END_TEST
 
+/* A pty: opened raw with the options asked for, and carrying bytes. */
+START_TEST(serial_terminal_is_opened_raw_with_its_options)
+{
+	char addr[EP_MAX_PATH + 64], err[256];
+	struct endpoint ep;
+	struct termios t;
+	int m, fd;
+
+	ck_assert_int_ge(m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC), 0);
+	ck_assert(grantpt(m) == 0 && unlockpt(m) == 0);
+	snprintf(addr, sizeof(addr), "serial://%s?baud=19200&parity=odd&"
+	    "parity-check=ignore&stop-bits=2", ptsname(m));
+	parse(&ep, addr);
+	ck_assert_msg((fd = ep_connect(&ep, err, sizeof(err))) >= 0, "%s", err);
+	ck_assert_int_eq(tcgetattr(fd, &t), 0);
+	ck_assert_int_eq(t.c_lflag & (ICANON | ECHO | ISIG), 0);
+	ck_assert_int_eq(t.c_oflag & OPOST, 0);
+	ck_assert_int_eq(cfgetospeed(&t), B19200);
+	/* Linux's pty keeps 8 bits with no parity bit (PARENB) whatever. */
+	ck_assert_int_eq(t.c_cflag & (PARODD | CMSPAR | CSTOPB),
+	    PARODD | CSTOPB);
+	ck_assert_int_eq(t.c_iflag & (INPCK | IGNPAR), INPCK | IGNPAR);
+	ck_assert_int_eq(fcntl(m, F_SETFL, O_NONBLOCK), 0);
+	carries_bytes(fd, m);
+	carries_bytes(m, fd);
+	close(fd);
+	close(m);
+	/* Not a terminal, and no such device: said by name. */
+	parse(&ep, "serial:///dev/null");
+	ck_assert_int_eq(ep_connect(&ep, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "/dev/null: not a terminal");
+	parse(&ep, "serial:///nonexistent/tty");
+	ck_assert_int_eq(ep_connect(&ep, err, sizeof(err)), -1);
+	ck_assert_str_eq(err, "/nonexistent/tty: No such file or directory");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -622,6 +715,8 @@ main(void)
 	    0, NBADS);
 	suite_add_tcase(s, tc);
 	ck_add(s, "longest_path_and_name", longest_path_and_name_are_taken_one_more_refused, 10, NULL);
+	ck_add(s, "serial_options", serial_options_are_read_path_and_options_to_their_limits, 10, NULL);
+	ck_add(s, "serial_terminal", serial_terminal_is_opened_raw_with_its_options, 10, NULL);
 	ck_add(s, "tcp", tcp_listens_reports_its_port_and_accepts_a_connect, 10, NULL);
 	ck_add(s, "tcp_refused", tcp_connect_to_nobody_is_refused, 10, NULL);
 	ck_add(s, "unix_path", unix_path_listens_connects_and_is_removed_on_close, 10, NULL);
