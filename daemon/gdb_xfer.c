@@ -340,38 +340,6 @@ xfer_build(struct gsess *s, const char *obj, size_t objlen,
 	return 1;
 }
 
-/*
- * lldb names the architecture as its triple does, as lldb-server sends
- * it; gdb wants BFD's name.  The description never changes, so lldb's
- * copy is made once.
- */
-static const char *
-lldb_tdesc(const char *xml, size_t *len)
-{
-	static const char gdb_arch[] = "<architecture>i386:x86-64<";
-	static const char lldb_arch[] = "<architecture>x86_64<";
-	static char *copy;
-	static size_t copylen;
-	const char *at;
-	size_t head;
-
-	if (copy != NULL) {
-		*len = copylen;
-		return copy;
-	}
-	if ((at = memmem(xml, *len, gdb_arch, sizeof(gdb_arch) - 1)) == NULL)
-		return xml;
-	head = at - xml;
-	copylen = *len - (sizeof(gdb_arch) - sizeof(lldb_arch));
-	copy = xmalloc(copylen);
-	memcpy(copy, xml, head);
-	memcpy(copy + head, lldb_arch, sizeof(lldb_arch) - 1);
-	memcpy(copy + head + sizeof(lldb_arch) - 1,
-	    at + sizeof(gdb_arch) - 1, *len - head - (sizeof(gdb_arch) - 1));
-	*len = copylen;
-	return copy;
-}
-
 void
 gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
 {
@@ -400,11 +368,9 @@ gdb_qxfer(struct gsess *s, struct rsp_cursor *c)
 	memcpy(annex, f, flen);
 	annex[flen] = '\0';
 	if (objlen == 8 && memcmp(obj, "features", 8) == 0) {
-		const char *xml = regs_tdesc(annex, &len);
-
-		if (xml != NULL && s->s_lldb &&
-		    strcmp(annex, "target.xml") == 0)
-			xml = lldb_tdesc(xml, &len);
+		/* lldb gets lldb-server's form, its test suite reads it. */
+		const char *xml = s->s_lldb && strcmp(annex, "target.xml") == 0 ?
+		    regs_tdesc_lldb(&len) : regs_tdesc(annex, &len);
 
 		if (xml == NULL)
 			gdb_error(s, ENOENT, "no such target description");

@@ -49,6 +49,12 @@ int	 regs_lookup(const char *name);
  * file it includes), or NULL if there is none by that name.
  */
 const char *regs_tdesc(const char *annex, size_t *len);
+/*
+ * target.xml as lldb-server writes it for lldb: one feature, and each
+ * register with its qRegisterInfo keys (offset, encoding, format, group
+ * for set, ehframe_regnum, dwarf_regnum, generic).
+ */
+const char *regs_tdesc_lldb(size_t *len);
 
 /* One thread's registers, as fetched from the kernel. */
 struct regs {

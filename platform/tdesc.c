@@ -18,6 +18,7 @@
 #include "platform/regs.h"
 
 #define TDESC_MAX	32768	/* bytes of the document (13K used) */
+#define TDESC_LLDB_MAX	65536	/* bytes of lldb's form (29K used) */
 
 #define T_VEC128							\
 	"<vector id=\"v8bf16\" type=\"bfloat16\" count=\"8\"/>\n"	\
@@ -103,6 +104,8 @@ struct tdesc_out {
 
 static char	 tdesc_buf[TDESC_MAX];
 static size_t	 tdesc_len;
+static char	 tdesc_lldb_buf[TDESC_LLDB_MAX];
+static size_t	 tdesc_lldb_len;
 
 static void tdesc_printf(struct tdesc_out *, const char *, ...)
     __attribute__((format(printf, 2, 3)));
@@ -185,6 +188,58 @@ tdesc_build(void)
 	}
 	tdesc_len = o.to_len;
 	return (0);
+}
+
+/*
+ * lldb-server's form: one feature holding every register, each with the
+ * keys of its qRegisterInfo reply as attributes, in the same order.
+ */
+static int
+tdesc_lldb_build(void)
+{
+	struct tdesc_out o = { tdesc_lldb_buf, 0, sizeof(tdesc_lldb_buf),
+	    false };
+	const struct reg_desc *d;
+	unsigned i;
+
+	tdesc_printf(&o, "<?xml version=\"1.0\"?>\n"
+	    "<target version=\"1.0\">\n"
+	    "  <architecture>x86_64</architecture>\n"
+	    "  <feature>\n");
+	for (i = 0; i < regs_count(); i++) {
+		d = regs_desc(i);
+		tdesc_printf(&o, "    <reg name=\"%s\" bitsize=\"%u\" "
+		    "regnum=\"%u\" offset=\"%zu\" encoding=\"%s\" "
+		    "format=\"%s\" group=\"%s\"", d->rd_name, d->rd_bits, i,
+		    d->rd_offset, d->rd_encoding, d->rd_format, d->rd_set);
+		if (d->rd_dwarf >= 0)
+			tdesc_printf(&o, " ehframe_regnum=\"%d\" "
+			    "dwarf_regnum=\"%d\"", d->rd_dwarf, d->rd_dwarf);
+		if (d->rd_generic != NULL)
+			tdesc_printf(&o, " generic=\"%s\"", d->rd_generic);
+		tdesc_printf(&o, " />\n");
+	}
+	tdesc_printf(&o, "  </feature>\n</target>\n");
+	if (o.to_full) {
+		errno = EOVERFLOW;
+		return (-1);
+	}
+	tdesc_lldb_len = o.to_len;
+	return (0);
+}
+
+const char *
+regs_tdesc_lldb(size_t *len)
+{
+	if (regs_count() == 0) {
+		errno = ENOENT;
+		return (NULL);
+	}
+	if (tdesc_lldb_len == 0 && tdesc_lldb_build() == -1)
+		return (NULL);
+	if (len != NULL)
+		*len = tdesc_lldb_len;
+	return (tdesc_lldb_buf);
 }
 
 const char *

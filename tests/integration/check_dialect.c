@@ -255,24 +255,93 @@ START_TEST(lldb_gets_plain_hex_and_thread_first)
 }
 END_TEST
 
-/* target.xml: lldb-server's architecture name for lldb, BFD's for gdb. */
-START_TEST(target_xml_names_the_architecture_for_each)
+/* The whole target.xml, read in pieces of 0x800 bytes. */
+static void
+read_target_xml(struct srv *sv, char *xml, size_t size)
 {
-	struct srv sv;
+	char pkt[64];
 	const char *r;
+	size_t len = 0, n;
+
+	for (;;) {
+		snprintf(pkt, sizeof(pkt), "qXfer:features:read:target.xml:%zx,"
+		    "800", len);
+		r = raw_req(sv, pkt);
+		ck_assert_msg(*r == 'm' || *r == 'l', "%s: got %.100s", pkt, r);
+		n = strlen(r + 1);
+		ck_assert_uint_lt(len + n, size);
+		memcpy(xml + len, r + 1, n);
+		len += n;
+		if (*r == 'l')
+			break;
+	}
+	xml[len] = '\0';
+}
+
+/* The value of KEY in a qRegisterInfo reply ("KEY:VALUE;"), or "". */
+static const char *
+reginfo_key(const char *r, const char *key, char *out, size_t size)
+{
+	const char *at = r, *end;
+
+	out[0] = '\0';
+	/* A whole key: "set:" is not the end of "offset:". */
+	while ((at = strstr(at, key)) != NULL && at != r && at[-1] != ';')
+		at++;
+	if (at != NULL && (end = strchr(at += strlen(key), ';')) != NULL)
+		snprintf(out, size, "%.*s", (int)(end - at), at);
+	return (out);
+}
+
+/*
+ * target.xml: BFD's architecture name and GDB's features for gdb; for
+ * lldb, lldb-server's form: one feature, and each register as its
+ * qRegisterInfo reply describes it (lldb's TestGdbRemoteTargetXmlPacket).
+ */
+START_TEST(target_xml_is_each_clients_own)
+{
+	static char xml[65536];
+	char pkt[32], want[512], k[6][64];
+	const char *r, *p;
+	struct srv sv;
+	unsigned n, regs;
 
 	start_hello(&sv);
 	raw_req(&sv, GDB_FEATURES);
-	r = raw_req(&sv, "qXfer:features:read:target.xml:0,fff");
-	ck_assert_msg(strstr(r, "<architecture>i386:x86-64</architecture>") !=
-	    NULL, "gdb: got %.300s", r);
+	read_target_xml(&sv, xml, sizeof(xml));
+	ck_assert_msg(strstr(xml, "<architecture>i386:x86-64</architecture>") !=
+	    NULL && strstr(xml, "<feature name=\"org.gnu.gdb.i386.core\">") !=
+	    NULL, "gdb: got %.300s", xml);
 	srv_finish(&sv);
+
 	start_hello(&sv);
 	raw_req(&sv, "qSupported");
-	r = raw_req(&sv, "qXfer:features:read:target.xml:0,fff");
-	ck_assert_msg(strstr(r, "<architecture>x86_64</architecture>") !=
-	    NULL && strstr(r, "<feature name=") != NULL, "lldb: got %.300s",
-	    r);
+	read_target_xml(&sv, xml, sizeof(xml));
+	ck_assert_msg(strstr(xml, "<architecture>x86_64</architecture>") !=
+	    NULL, "lldb: got %.300s", xml);
+	p = strstr(xml, "<feature>");
+	ck_assert_msg(p != NULL && strstr(p + 1, "<feature") == NULL,
+	    "lldb: not one feature: %.300s", xml);
+	for (regs = 0, p = xml; (p = strstr(p, "<reg ")) != NULL; p++)
+		regs++;
+	for (n = 0;; n++) {
+		snprintf(pkt, sizeof(pkt), "qRegisterInfo%x", n);
+		if (strcmp(r = raw_req(&sv, pkt), "E45") == 0)
+			break;
+		snprintf(want, sizeof(want), "<reg name=\"%s\" bitsize=\"%s\" "
+		    "regnum=\"%u\" offset=\"%s\" encoding=\"%s\" "
+		    "format=\"%s\" group=\"%s\"",
+		    reginfo_key(r, "name:", k[0], sizeof(k[0])),
+		    reginfo_key(r, "bitsize:", k[1], sizeof(k[1])), n,
+		    reginfo_key(r, "offset:", k[2], sizeof(k[2])),
+		    reginfo_key(r, "encoding:", k[3], sizeof(k[3])),
+		    reginfo_key(r, "format:", k[4], sizeof(k[4])),
+		    reginfo_key(r, "set:", k[5], sizeof(k[5])));
+		ck_assert_msg(strstr(xml, want) != NULL, "register %u: no %s",
+		    n, want);
+	}
+	ck_assert_uint_gt(n, 0);
+	ck_assert_uint_eq(regs, n);
 	srv_finish(&sv);
 }
 END_TEST
@@ -520,8 +589,7 @@ dialect_suite(void)
 	ck_add(s, "gdb_exec", gdb_without_exec_events_sees_a_sigtrap, 30, NULL);
 	ck_add(s, "lldb_z3", lldb_gets_an_access_watchpoint_for_z3, 30, NULL);
 	ck_add(s, "gdb_z3", gdb_gets_no_z3, 30, NULL);
-	ck_add(s, "target_xml", target_xml_names_the_architecture_for_each,
-	    30, NULL);
+	ck_add(s, "target_xml", target_xml_is_each_clients_own, 30, NULL);
 	return s;
 }
 
