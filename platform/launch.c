@@ -169,7 +169,8 @@ launch_message(const struct launch *l, int stage, int e, char *err,
 		snprintf(err, errlen, "cannot enter %s: %s", l->l_cwd,
 		    strerror(e));
 	else
-		snprintf(err, errlen, "%s: %s", l->l_argv[0], strerror(e));
+		snprintf(err, errlen, "%s: execve failed: %s", l->l_argv[0],
+		    strerror(e));
 }
 
 /* Split a wrapper command line into words (no quoting rules). */

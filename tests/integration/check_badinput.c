@@ -1097,7 +1097,7 @@ START_TEST(cli_missing_program_exits_1)
 	ck_assert_ptr_null(strstr(sv.s_err, CREATED));
 	st = run_cli(&sv, "--no-startup-with-shell", "127.0.0.1:0",
 	    "/nonexistent/prog", NULL);
-	cli_fails(&sv, st, "/nonexistent/prog: No such file or directory");
+	cli_fails(&sv, st, "/nonexistent/prog: execve failed: No such file or directory");
 	ck_assert_ptr_null(strstr(sv.s_err, CREATED));
 }
 END_TEST

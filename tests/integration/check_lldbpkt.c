@@ -307,7 +307,8 @@ START_TEST(a_with_a_bad_path_fails_and_qlaunchsuccess_says_why)
 	REPLY_IS(&sv, pkt, "E08");		/* lldb-server's number */
 	r = req(&sv, "qLaunchSuccess");
 	ck_assert_msg(r[0] == 'E' && strstr(r, "/nonexistent/lldbpkt-prog: "
-	    "No such file or directory") != NULL, "qLaunchSuccess: %s", r);
+	    "execve failed: No such file or directory") != NULL,
+	    "qLaunchSuccess: %s", r);
 	REPLY_IS(&sv, "QEnableErrorStrings", "OK");
 	r = req(&sv, pkt);
 	ck_assert_msg(r[0] == 'E' && strstr(err_text(r),
@@ -320,6 +321,35 @@ START_TEST(a_with_a_bad_path_fails_and_qlaunchsuccess_says_why)
 	r = req(&sv, pkt);
 	ck_assert_msg(r[0] == 'E' && strstr(err_text(r),
 	    "No such file or directory") != NULL, "A with a space: %s", r);
+	srv_finish(&sv);
+}
+END_TEST
+
+/*
+ * vRun of a program open for writing: lldb-server's own words, as lldb's
+ * TestGdbRemoteLaunch wants them (no shell in between to hide them).
+ */
+START_TEST(vrun_of_a_busy_program_says_execve_failed)
+{
+	char prog[1024], hex[2100], pkt[2200];
+	const char *r;
+	struct srv sv;
+	int fd;
+
+	srv_start(&sv, NULL, NULL);
+	private_copy(&sv, "tests/progs/hello", prog, sizeof(prog));
+	ck_assert_int_ne(fd = open(prog, O_WRONLY | O_APPEND), -1);
+	REPLY_IS(&sv, "QEnableErrorStrings", "OK");
+	tohex(hex, sizeof(hex), prog);
+	snprintf(pkt, sizeof(pkt), "vRun;%s", hex);
+	r = req(&sv, pkt);
+	ck_assert_msg(r[0] == 'E' && strstr(err_text(r),
+	    "lp-prog: execve failed: Text file busy") != NULL, "vRun: %s", r);
+	REPLY_ERR(&sv, "qC");
+	/* Closed, the same program runs. */
+	close(fd);
+	r = req(&sv, pkt);
+	ck_assert_msg(r[0] == 'T', "vRun: %s", r);
 	srv_finish(&sv);
 }
 END_TEST
@@ -986,6 +1016,8 @@ lldbpkt_suite(void)
 
 	add(s, "A with a bad path fails, qLaunchSuccess says why",
 	    a_with_a_bad_path_fails_and_qlaunchsuccess_says_why);
+	add(s, "vRun of a program open for writing: execve failed",
+	    vrun_of_a_busy_program_says_execve_failed);
 	add(s, "A launches with QSetSTDOUT and QEnvironment",
 	    a_launches_with_stdout_and_environment_settings);
 	add(s, "QSetSTDIN and QSetSTDERR reach the program",
