@@ -262,9 +262,15 @@ struct thr *
 gdb_select(struct gsess *s, pid_t pid, pid_t tid)
 {
 	struct proc *p;
+	struct thr *t;
 
-	if (tid > 0)
-		return tgt_thr(s->s_tgt, tid);
+	if (tid > 0) {
+		/* pPID.TID: the thread must be that process's. */
+		if ((t = tgt_thr(s->s_tgt, tid)) != NULL && pid > 0 &&
+		    t->t_proc->p_pid != pid)
+			return NULL;
+		return t;
+	}
 	if (pid > 0 && (p = tgt_proc(s->s_tgt, pid)) != NULL)
 		return TAILQ_FIRST(&p->p_threads);
 	return NULL;
@@ -309,11 +315,11 @@ gdb_set_thread(struct gsess *s, struct rsp_cursor *c)
 		return;
 	}
 	/*
-	 * lldb-server's numbers: Hg's pid must be a process it debugs (Eff:
-	 * not 0 or -1, not one detached, killed or gone); a thread it does
-	 * not have there is E15.
+	 * lldb-server's numbers: the pid of Hg and Hc must be a process it
+	 * debugs (Eff: not 0 or -1, not one detached, killed or gone); a
+	 * thread it does not have there is E15.
 	 */
-	if (s->s_lldb && haspid && which == 'g' && (pid <= 0 ||
+	if (s->s_lldb && haspid && (pid <= 0 ||
 	    tgt_proc(s->s_tgt, pid) == NULL)) {
 		gdb_error(s, 0xff, "no such process");
 		return;
@@ -336,14 +342,21 @@ gdb_set_thread(struct gsess *s, struct rsp_cursor *c)
 static void
 gdb_thread_alive(struct gsess *s, struct rsp_cursor *c)
 {
+	bool haspid = rsp_cursor_left(c) > 0 && *c->c_p == 'p';
 	pid_t pid, tid;
 	struct thr *t;
 
-	if (gdb_parse_ptid(s, c, &pid, &tid) == -1 ||
-	    (t = gdb_select(s, pid, tid)) == NULL ||
-	    t->t_proc->p_exited) {
-		/* lldb-server: E02 for a thread that is not alive. */
-		gdb_error(s, s->s_lldb ? ENOENT : ESRCH, "no such thread");
+	if (gdb_parse_ptid(s, c, &pid, &tid) == -1)
+		pid = tid = 0;		/* an id too big is no thread either */
+	if ((t = gdb_select(s, pid, tid)) == NULL || t->t_proc->p_exited) {
+		/*
+		 * lldb-server: E01 for a process it does not debug, E02 for
+		 * a thread that is not alive in one it does (a bare TID is
+		 * looked for in the current process).
+		 */
+		gdb_error(s, !s->s_lldb ? ESRCH : haspid && pid > 0 &&
+		    tgt_proc(s->s_tgt, pid) == NULL ? EPERM : ENOENT,
+		    "no such thread");
 		return;
 	}
 	gdb_ok(s);

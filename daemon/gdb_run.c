@@ -243,6 +243,7 @@ struct vcont_action {
 	int		 a_sig;		/* host signal */
 	pid_t		 a_pid, a_tid;	/* -1: all */
 	bool		 a_named;	/* a thread id came with it */
+	bool		 a_pid_named;	/* in the pPID.TID form */
 };
 
 static bool
@@ -294,6 +295,7 @@ parse_action(struct gsess *s, struct rsp_cursor *c, struct vcont_action *a)
 	    k == 't' ? RESUME_STOP : RESUME_CONT;
 	a->a_sig = program_signal(s, (int)sig);
 	if (rsp_cursor_skip(c, ":")) {
+		a->a_pid_named = rsp_cursor_left(c) > 0 && *c->c_p == 'p';
 		if (gdb_parse_ptid(s, c, &a->a_pid, &a->a_tid) == -1)
 			return -1;
 		a->a_named = true;
@@ -304,26 +306,40 @@ parse_action(struct gsess *s, struct rsp_cursor *c, struct vcont_action *a)
 }
 
 /*
- * lldb-server in all-stop resumes one process: an action with no thread
- * id is for the continue process (Hc, else the current one), and one
- * that names every process is refused (E03).
+ * lldb-server in all-stop resumes one process: actions that reach more
+ * than one are refused (E03), among them one with no thread id (every
+ * process) while two are debugged.
  */
 static int
 lldb_one_process(struct gsess *s, struct vcont_action *a, int n)
 {
-	struct proc *p;
+	struct proc *p, *q;
+	pid_t one = 0, pid;
 	int i;
 
 	if ((p = tgt_proc(s->s_tgt, s->s_cpid)) == NULL &&
 	    (p = gdb_gproc(s)) == NULL)
 		p = tgt_first_proc(s->s_tgt);
 	for (i = 0; i < n; i++) {
-		if (a[i].a_named && a[i].a_pid == -1) {
-			gdb_error(s, ESRCH, "cannot resume every process");
-			return -1;
-		}
-		if (!a[i].a_named && p != NULL)
+		/*
+		 * No thread id is p-1.-1, every process; a thread id with
+		 * no pid is the Hc process's.
+		 */
+		if (!a[i].a_named)
+			a[i].a_pid = -1;
+		else if (!a[i].a_pid_named && p != NULL)
 			a[i].a_pid = p->p_pid;
+		pid = a[i].a_pid;
+		TAILQ_FOREACH(q, &s->s_tgt->g_procs, p_entry) {
+			if (pid != -1 && q->p_pid != pid)
+				continue;
+			if (one != 0 && one != q->p_pid) {
+				gdb_error(s, ESRCH, "resuming more than one "
+				    "process needs non-stop mode");
+				return -1;
+			}
+			one = q->p_pid;
+		}
 	}
 	return 0;
 }
