@@ -42,6 +42,10 @@ gsess_new(struct loop *l)
 	rsp_buf_init(&s->s_reply);
 	rsp_buf_init(&s->s_xdoc);
 	s->s_shell = true;
+	s->s_stops.gn_name = "Stop";
+	s->s_stops.gn_max = GDB_MAX_NS_QUEUE;
+	s->s_outq.gn_name = "Stdio";
+	s->s_outq.gn_max = GDB_MAX_STDIO_QUEUE;
 	s->s_no_aslr = true;
 	for (i = 0; i < GDB_MAX_VFILE_FDS; i++)
 		s->s_vfds[i] = -1;
@@ -793,6 +797,9 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 	}
 	else if (rsp_cursor_skip(c, "vCtrlC") && rsp_cursor_eof(c))
 		gdb_ns_ctrlc(s, true);
+	else if (s->s_lldb && rsp_cursor_skip(c, "vStdio") &&
+	    rsp_cursor_eof(c))
+		gdb_ns_stdio(s);
 	else if (rsp_cursor_skip(c, "vFile:"))
 		gdb_vfile(s, c);
 	else

@@ -25,9 +25,25 @@
 #define GDB_MAX_VFILE_FDS	64		/* open vFile descriptors */
 #define GDB_MAX_SAVED_REGS	32		/* QSaveRegisterState snapshots */
 #define GDB_MAX_NS_QUEUE	4096		/* non-stop stops not yet taken */
+#define GDB_MAX_STDIO_QUEUE	256		/* lldb's %Stdio packets not yet
+						   taken (of 1 KiB of output) */
 
 struct conn;
 struct gdb_await;
+
+/*
+ * A notification queue (gdb_nonstop.c): the head goes out as %NAME:TEXT,
+ * the client acknowledges each with a packet (vStopped, vStdio) whose
+ * reply is the next, or OK.  The head stays until acknowledged, so it is
+ * never told twice nor lost.
+ */
+struct gdb_notes {
+	const char	*gn_name;	/* "Stop", "Stdio" */
+	size_t		 gn_max;	/* entries it holds at most */
+	char		**gn_q;		/* oldest first */
+	size_t		 gn_n;
+	bool		 gn_told;	/* gn_q[0] went out, not yet taken */
+};
 struct gdb_tty;
 struct gplat;
 struct gsess;
@@ -78,9 +94,8 @@ struct gsess {
 
 	/* Non-stop (gdb_nonstop.c): stop replies for %Stop and vStopped. */
 	bool		 s_nonstop;
-	char		**s_nsq;	/* oldest first; s_nsq[0] was told */
-	size_t		 s_nsq_n;
-	bool		 s_ns_told;	/* a %Stop awaits vStopped */
+	struct gdb_notes s_stops;
+	struct gdb_notes s_outq;	/* lldb: %Stdio output, vStdio */
 
 	/* Launch settings. */
 	char		**s_env;	/* NULL-terminated, s_nenv entries */
@@ -198,8 +213,16 @@ void	 gdb_ns_events(struct gsess *);	/* queue events, %Stop the first */
 void	 gdb_ns_stopped(struct gsess *);	/* vStopped */
 void	 gdb_ns_status(struct gsess *);		/* '?' */
 void	 gdb_ns_ctrlc(struct gsess *, bool reply);	/* vCtrlC, 0x03 */
+/* lldb's k in non-stop: OK, then each process's X09 as a stop. */
+void	 gdb_ns_killed(struct gsess *, const pid_t *pids, size_t n);
 void	 gdb_ns_reset(struct gsess *);
+/* lldb in non-stop: program output as a %Stdio notification. */
+void	 gdb_ns_output(struct gsess *, const char *pkt, size_t len);
+bool	 gdb_ns_output_full(struct gsess *);
+void	 gdb_ns_stdio(struct gsess *);		/* vStdio */
 void	 gdb_thread_stop(struct gsess *, struct thr *);
+/* The same T reply, in s_reply, not sent. */
+void	 gdb_thread_format(struct gsess *, struct thr *);
 void	 gdb_status(struct gsess *);		/* '?' */
 void	 gdb_vcont(struct gsess *, struct rsp_cursor *);
 void	 gdb_cont_legacy(struct gsess *, char, struct rsp_cursor *);

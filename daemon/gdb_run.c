@@ -20,6 +20,7 @@
 #include "platform/signals.h"
 
 #define GDB_MAX_VCONT_ACTIONS	256	/* actions in one vCont */
+#define LLDB_E_RUNNING		0x37	/* lldb-server: resume while running */
 
 /* Registers sent with every stop: rbp, rsp, rip (gdb's numbers). */
 static const unsigned expedited[] = { 6, 7, 16 };
@@ -146,9 +147,15 @@ put_t_reply(struct gsess *s, struct thr *t)
 void
 gdb_thread_stop(struct gsess *s, struct thr *t)
 {
+	gdb_thread_format(s, t);
+	gdb_reply_buf(s);
+}
+
+void
+gdb_thread_format(struct gsess *s, struct thr *t)
+{
 	rsp_buf_reset(&s->s_reply);
 	put_t_reply(s, t);
-	gdb_reply_buf(s);
 }
 
 /*
@@ -344,6 +351,38 @@ lldb_one_process(struct gsess *s, struct vcont_action *a, int n)
 	return 0;
 }
 
+/*
+ * lldb-server's non-stop resumes a process only when it is stopped as a
+ * whole: an action that would resume a thread of a process with a
+ * thread running is E37.
+ */
+static int
+lldb_ns_busy(struct gsess *s, const struct vcont_action *a, int n)
+{
+	struct proc *p;
+	struct thr *t;
+	bool named, running;
+	int i;
+
+	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
+		named = running = false;
+		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+			if (!t->t_gone && !t->t_stopped)
+				running = true;
+			for (i = 0; i < n; i++) {
+				if (a[i].a_kind != RESUME_STOP &&
+				    action_matches(&a[i], t))
+					named = true;
+			}
+		}
+		if (named && running) {
+			gdb_error(s, LLDB_E_RUNNING, "the process is running");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Each thread takes the first action that names it (leftmost wins). */
 static int
 apply_actions(struct gsess *s, const struct vcont_action *a, int n)
@@ -373,8 +412,10 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 					break;
 				}
 				tgt_resume_set(t, a[i].a_kind, a[i].a_sig);
-				if (a[i].a_kind != RESUME_STOP)
+				if (a[i].a_kind != RESUME_STOP) {
 					resumed++;
+					p->p_held = false;
+				}
 				break;
 			}
 		}
@@ -394,6 +435,7 @@ gdb_resume(struct gsess *s)
 	if (s->s_nonstop) {
 		/* The events come as %Stop notifications, at once if due. */
 		gdb_ok(s);
+		gdb_stdio_resume(s);
 		loop_defer(s->s_loop, gdb_poll_cb, s);
 		return;
 	}
@@ -419,12 +461,21 @@ gdb_vcont(struct gsess *s, struct rsp_cursor *c)
 			gdb_error(s, EINVAL, "bad vCont action");
 			return;
 		}
+		/* lldb-server stops whole processes only. */
+		if (s->s_lldb && a[n - 1].a_kind == RESUME_STOP &&
+		    a[n - 1].a_named && a[n - 1].a_tid != -1) {
+			gdb_error(s, ESRCH, "'t' for one thread is not "
+			    "supported");
+			return;
+		}
 	}
 	if (n == 0 || tgt_first_proc(s->s_tgt) == NULL) {
 		gdb_error(s, ESRCH, "no process to resume");
 		return;
 	}
 	if (s->s_lldb && !s->s_nonstop && lldb_one_process(s, a, n) == -1)
+		return;
+	if (s->s_lldb && s->s_nonstop && lldb_ns_busy(s, a, n) == -1)
 		return;
 	/* Non-stop: 't' alone resumes nothing and is still fine. */
 	if (apply_actions(s, a, n) == 0 && !s->s_nonstop) {
@@ -474,6 +525,11 @@ gdb_cont_legacy(struct gsess *s, char k, struct rsp_cursor *c)
 	/* lldb-server: the rest of that process only, in all-stop. */
 	if (s->s_lldb && !s->s_nonstop)
 		a[1].a_pid = t->t_proc->p_pid;
+	if (s->s_lldb && s->s_nonstop) {
+		a[1].a_pid = t->t_proc->p_pid;
+		if (lldb_ns_busy(s, a, 2) == -1)
+			return;
+	}
 	apply_actions(s, a, 2);
 	gdb_resume(s);
 }
@@ -781,9 +837,12 @@ gdb_kill(struct gsess *s)
 	/*
 	 * gdb reads no reply to 'k' and would take one for the answer to
 	 * its next packet; lldb waits for one, as lldb-server sends it:
-	 * with multiprocess ids, one per process killed.
+	 * with multiprocess ids, one per process killed (in non-stop, OK
+	 * and each as a stop).
 	 */
-	if (s->s_lldb && s->s_multiprocess && n > 0) {
+	if (s->s_lldb && s->s_nonstop && s->s_multiprocess)
+		gdb_ns_killed(s, pids, n);
+	else if (s->s_lldb && s->s_multiprocess && n > 0) {
 		for (i = 0; i < n; i++)
 			gdb_replyf(s, "X09;process:%x", (unsigned)pids[i]);
 	} else if (s->s_lldb)
@@ -791,6 +850,9 @@ gdb_kill(struct gsess *s)
 	free(pids);
 	if (!s->s_extended) {
 		s->s_quit = true;
+		/* lldb in non-stop takes the exits with vStopped, then goes. */
+		if (s->s_lldb && s->s_nonstop && s->s_multiprocess)
+			return;
 		if (s->s_conn != NULL)
 			conn_close(s->s_conn);
 		s->s_conn = NULL;

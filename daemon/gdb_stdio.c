@@ -19,6 +19,11 @@
  * every GDB_STDIO_RETRY_MS), so a program that prints fast only blocks
  * in write(2); our memory never grows past that bound.
  *
+ * In non-stop mode the terminal is read all along, and each O packet
+ * goes as a %Stdio notification that lldb takes with vStdio
+ * (gdb_ns_output, at most GDB_MAX_STDIO_QUEUE waiting: past that the
+ * terminal is not read).
+ *
  * One terminal per session, for the last program launched (lldb runs
  * one program per session); it is closed when that program is gone.
  */
@@ -61,7 +66,10 @@ send_o(struct gsess *s, const char *buf, size_t n)
 		return;
 	pkt[0] = 'O';
 	rsp_tohex(pkt + 1, buf, n);
-	conn_send(s->s_conn, pkt, 1 + 2 * n);
+	if (s->s_nonstop)
+		gdb_ns_output(s, pkt, 1 + 2 * n);
+	else
+		conn_send(s->s_conn, pkt, 1 + 2 * n);
 }
 
 /*
@@ -76,7 +84,7 @@ tty_pump(struct gsess *s, size_t max)
 	size_t done = 0;
 	ssize_t n;
 
-	while (done < max) {
+	while (done < max && !gdb_ns_output_full(s)) {
 		n = read(s->s_tty->ty_fd, buf, sizeof(buf));
 		if (n > 0) {
 			send_o(s, buf, (size_t)n);
@@ -122,8 +130,15 @@ gdb_stdio_close(struct gsess *s)
 static bool
 client_full(struct gsess *s)
 {
-	return s->s_conn != NULL && conn_pending(s->s_conn) >
-	    GDB_STDIO_OUT_HIGH;
+	return (s->s_conn != NULL && conn_pending(s->s_conn) >
+	    GDB_STDIO_OUT_HIGH) || gdb_ns_output_full(s);
+}
+
+/* The program may run: all-stop resumed it, or non-stop (always read). */
+static bool
+tty_live(struct gsess *s)
+{
+	return s->s_nonstop || s->s_tgt->g_running;
 }
 
 static void
@@ -143,8 +158,7 @@ gdb_stdio_resume(struct gsess *s)
 {
 	struct gdb_tty *ty = s->s_tty;
 
-	if (ty == NULL || ty->ty_watched || ty->ty_timer != 0 ||
-	    !s->s_tgt->g_running)
+	if (ty == NULL || ty->ty_watched || ty->ty_timer != 0 || !tty_live(s))
 		return;
 	if (client_full(s)) {
 		ty->ty_timer = loop_add_timer(s->s_loop, GDB_STDIO_RETRY_MS,
@@ -168,7 +182,7 @@ tty_readable(int fd, int events, void *arg)
 	(void)events;
 	if (s->s_tty == NULL)
 		return;
-	if (!s->s_tgt->g_running) {	/* stopped for a client that left */
+	if (!tty_live(s)) {	/* stopped for a client that left */
 		tty_unwatch(s);
 		return;
 	}
@@ -193,7 +207,8 @@ gdb_stdio_stop(struct gsess *s, struct thr *t)
 
 	if (ty == NULL)
 		return;
-	tty_unwatch(s);
+	if (!s->s_nonstop)	/* non-stop: read on, other threads run */
+		tty_unwatch(s);
 	gone = t->t_proc->p_pid == ty->ty_pid &&
 	    (t->t_stop.s_kind == STOP_EXITED || t->t_stop.s_kind == STOP_KILLED);
 	if (tty_pump(s, GDB_STDIO_FLUSH) == -1 || gone)

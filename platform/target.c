@@ -495,7 +495,7 @@ thr_reportable(struct thr *t)
 	return t->t_stop.s_why != WHY_SWBREAK || thr_pending_valid(t);
 }
 
-/* The thread whose pending event came first. */
+/* The thread whose pending event came first, in a process not held. */
 static struct thr *
 tgt_oldest(struct target *g)
 {
@@ -503,6 +503,8 @@ tgt_oldest(struct target *g)
 	struct thr *t, *best = NULL;
 
 	TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+		if (p->p_held)
+			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (!thr_reportable(t))
 				continue;

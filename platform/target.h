@@ -133,6 +133,8 @@ struct proc {
 					   vanishes (QSetDetachOnError) */
 	bool		 p_vfork_kept;	/* its vfork child is kept: report
 					   vforkdone rather than restore */
+	bool		 p_held;	/* non-stop, stopped as a whole for
+					   lldb: its events wait for a resume */
 };
 
 /* How to start a program. */
