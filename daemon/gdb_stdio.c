@@ -211,7 +211,12 @@ gdb_stdio_stop(struct gsess *s, struct thr *t)
 		tty_unwatch(s);
 	gone = t->t_proc->p_pid == ty->ty_pid &&
 	    (t->t_stop.s_kind == STOP_EXITED || t->t_stop.s_kind == STOP_KILLED);
-	if (tty_pump(s, GDB_STDIO_FLUSH) == -1 || gone)
+	/*
+	 * Non-stop: what the full %Stdio queue left in the terminal is read
+	 * as lldb takes the queue, until the terminal says EIO (no writer
+	 * left, nothing buffered).
+	 */
+	if (tty_pump(s, GDB_STDIO_FLUSH) == -1 || (gone && !s->s_nonstop))
 		gdb_stdio_close(s);
 }
 

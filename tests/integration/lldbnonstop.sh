@@ -111,4 +111,66 @@ contains "$out" '^vStopped-last OK$' "taken with vStopped"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 ok $? "the server ends"
+
+# Past GDB_MAX_STDIO_QUEUE %Stdio packets not taken, the terminal is not
+# read: the program waits in write(2), and once lldb takes them every
+# byte comes, in order (seq prints far more than the queue holds).
+start_server --multi :0
+python3 - "$top_srcdir/tests/tools" "$PORT" "$(command -v seq)" \
+    >"$T/flood.out" 2>&1 <<'PY'
+import binascii, sys, time
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:xmlRegisters=i386,arm,mips,arc;multiprocess+")
+args = [sys.argv[3], "1", "60000"]
+c.request("vRun;" + ";".join(binascii.hexlify(a.encode()).decode()
+                             for a in args))
+c.request("QNonStop:1")
+print("c", c.request("c"))
+first, _ = c.note()
+time.sleep(1)               # no vStdio: the queue fills, then the reader waits
+c.sock.settimeout(0.5)
+early = []
+try:
+    while True:
+        early.append(c.note()[0])
+except Exception:
+    pass
+c.sock.settimeout(20)
+print("held", not any(n.startswith("Stop:") for n in early))
+print("one-note", early == [])
+out = [bytes.fromhex(first[len("Stdio:O"):])]
+exited = None
+while True:
+    r = c.request("vStdio")
+    if r == "OK":
+        break
+    out.append(bytes.fromhex(r[1:]))
+# What is read after the drain comes as new notifications, then the exit.
+while exited is None:
+    text, _ = c.note()
+    if text.startswith("Stop:"):
+        exited = text[5:]
+        continue
+    out.append(bytes.fromhex(text[len("Stdio:O"):]))
+    while True:
+        r = c.request("vStdio")
+        if r == "OK":
+            break
+        out.append(bytes.fromhex(r[1:]))
+want = "".join("%d\r\n" % i for i in range(1, 60001)).encode()
+print("exit", exited)
+print("bytes", len(b"".join(out)), len(want))
+print("same", b"".join(out) == want)
+PY
+out="$T/flood.out"
+contains "$out" '^c OK$' "flood: c is OK"
+contains "$out" '^held True$' "flood: with the queue full the program is held back, not ended"
+contains "$out" '^one-note True$' "flood: one %Stdio is told until it is taken"
+contains "$out" '^exit W00' "flood: the program ends once its output is taken"
+contains "$out" '^same True$' "flood: every byte comes, in order"
+kill "$SERVER_PID" 2>/dev/null
+server_gone 20
+ok $? "flood: the server ends"
 done_testing
