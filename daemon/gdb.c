@@ -555,7 +555,8 @@ gdb_supported(struct gsess *s, struct rsp_cursor *c)
 	    "qXfer:osdata:read+;"
 	    "qXfer:siginfo:read+;qXfer:siginfo:write+;"
 	    "multiprocess+;swbreak+;hwbreak+;exec-events+;vContSupported+;"
-	    "QCatchSyscalls+;QNonStop+;QThreadEvents+;fork-handoff+",
+	    "QCatchSyscalls+;QNonStop+;QThreadEvents+;ConditionalBreakpoints+;"
+	    "fork-handoff+",
 	    RSP_MAX_PACKET, handoff_fork_events() && s->s_multiprocess ?
 	    "fork-events+;vfork-events+;" : "");
 }

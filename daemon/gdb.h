@@ -221,6 +221,8 @@ void	 gdb_ns_output(struct gsess *, const char *pkt, size_t len);
 bool	 gdb_ns_output_full(struct gsess *);
 void	 gdb_ns_stdio(struct gsess *);		/* vStdio */
 void	 gdb_thread_stop(struct gsess *, struct thr *);
+/* t went on over a breakpoint whose target-side conditions are false. */
+bool	 gdb_cond_go_on(struct thr *);
 /* The same T reply, in s_reply, not sent. */
 void	 gdb_thread_format(struct gsess *, struct thr *);
 void	 gdb_status(struct gsess *);		/* '?' */

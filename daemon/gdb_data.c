@@ -10,6 +10,7 @@
 
 #include "daemon/gdb.h"
 #include "daemon/log.h"
+#include "platform/ax.h"
 
 /* Bytes of memory one m or x reply may carry: hex doubles them. */
 #define GDB_MAX_READ		(RSP_MAX_PACKET / 2 - 16)
@@ -244,10 +245,55 @@ gdb_write_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
 	gdb_ok(s);
 }
 
+/*
+ * The target-side conditions after Z0/Z1's kind: ";XLEN,BYTES" each (the
+ * agent expression in hex), at most TGT_MAX_CONDS of AX_MAX_LEN bytes.
+ * code[] points into buf.  0, or -1 with a message in *why.
+ */
+static int
+get_conds(struct rsp_cursor *c, uint8_t *buf, size_t cap, uint8_t **code,
+    size_t *len, unsigned *n, const char **why)
+{
+	uint64_t l;
+	size_t used = 0;
+
+	*n = 0;
+	while (rsp_cursor_skip(c, ";X")) {
+		if (rsp_get_hex(c, &l) == -1 || rsp_get_char(c, ',') == -1 ||
+		    l == 0 || rsp_cursor_left(c) < 2 * l) {
+			*why = "bad breakpoint condition";
+			return -1;
+		}
+		if (*n == TGT_MAX_CONDS || l > AX_MAX_LEN || used + l > cap) {
+			*why = "breakpoint condition too long, or too many";
+			return -1;
+		}
+		if (rsp_fromhex(buf + used, c->c_p, l) == -1) {
+			*why = "bad breakpoint condition";
+			return -1;
+		}
+		c->c_p += 2 * l;
+		code[*n] = buf + used;
+		len[(*n)++] = l;
+		used += l;
+	}
+	if (!rsp_cursor_eof(c)) {
+		/* ";cmds:" needs BreakpointCommands+, which we do not offer. */
+		*why = "bad breakpoint packet";
+		return -1;
+	}
+	return 0;
+}
+
 /* Z/z TYPE,ADDR,KIND: 0 software, 1 hardware, 2 write, 3 read, 4 access. */
 void
 gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 {
+	static uint8_t condbuf[TGT_MAX_CONDS * AX_MAX_LEN];
+	uint8_t *code[TGT_MAX_CONDS];
+	size_t len[TGT_MAX_CONDS];
+	unsigned ncond = 0;
+	const char *why;
 	static const enum hw_type hwtype[] = {
 		HW_NONE, HW_EXEC, HW_WRITE, HW_READ, HW_ACCESS
 	};
@@ -259,6 +305,11 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 	if (rsp_get_hex(c, &type) == -1 || rsp_get_char(c, ',') == -1 ||
 	    get_addr_len(c, &addr, &kind) == -1) {
 		gdb_error(s, EINVAL, "bad breakpoint packet");
+		return;
+	}
+	if (insert && type <= 1 && get_conds(c, condbuf, sizeof(condbuf), code,
+	    len, &ncond, &why) == -1) {
+		gdb_error(s, EINVAL, why);
 		return;
 	}
 	/*
@@ -293,6 +344,17 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 	if (rc == -1) {
 		gdb_error(s, errno, insert ? "cannot insert breakpoint" :
 		    "cannot remove breakpoint");
+		return;
+	}
+	/* A Z0/Z1 again at the same place brings the conditions anew. */
+	if (type <= 1 && cond_set(p, type == 1, addr, insert ? ncond : 0, code,
+	    len) == -1) {
+		/* Unconditional, it would stop where gdb says not to. */
+		if (insert && type == 0)
+			bp_remove(p, addr);
+		else if (insert)
+			hw_remove(p, HW_EXEC, addr, (unsigned)kind);
+		gdb_error(s, errno, "cannot keep the breakpoint's conditions");
 		return;
 	}
 	gdb_ok(s);

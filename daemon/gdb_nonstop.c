@@ -195,6 +195,8 @@ gdb_ns_events(struct gsess *s)
 
 	while (s->s_stops.gn_n < GDB_MAX_NS_QUEUE &&
 	    (t = tgt_check(s->s_tgt)) != NULL) {
+		if (gdb_cond_go_on(t))
+			continue;
 		t->t_rkind = RESUME_STOP;	/* stays stopped till named */
 		/* The program's output before its stop, as lldb-server. */
 		gdb_stdio_stop(s, t);

@@ -544,9 +544,38 @@ gdb_report(struct gsess *s, struct thr *t)
 	}
 	if (t == NULL || !s->s_waiting)
 		return;
+	/* A breakpoint whose target-side conditions are false: on. */
+	if (gdb_cond_go_on(t)) {
+		if (tgt_resume(s->s_tgt) == 1)
+			loop_defer(s->s_loop, gdb_poll_cb, s);
+		return;
+	}
 	s->s_waiting = false;
 	gdb_stdio_stop(s, t);	/* the program's output first */
 	gdb_stop_reply(s, t);
+}
+
+/*
+ * t hit a breakpoint whose target-side conditions are all false (a
+ * continued thread: a step's end is told): take it over and on.  True
+ * when it went on; false when t has an event to tell, the hit itself
+ * if the step failed.
+ */
+bool
+gdb_cond_go_on(struct thr *t)
+{
+	if (t->t_rkind != RESUME_CONT || !cond_false(t))
+		return false;
+	switch (tgt_go_on(t)) {
+	case 0:
+		return true;
+	case -1:
+		log_warn("thread %d: cannot step over a false condition",
+		    (int)t->t_tid);
+		return false;
+	default:
+		return false;	/* the step brought news: told */
+	}
 }
 
 void

@@ -202,6 +202,8 @@ child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
 		if (bp_copy(c, b) == -1)
 			break;
 	}
+	/* Out of memory only: the child then stops at each, as if true. */
+	(void)cond_copy(c, p);
 	memset(&t->t_stop, 0, sizeof(t->t_stop));
 	t->t_stop.s_kind = how == CHILD_VFORK ? STOP_VFORK : STOP_FORK;
 	t->t_stop.s_child = child;

@@ -143,7 +143,7 @@ bp_find(struct proc *p, uint64_t addr)
 	return NULL;
 }
 
-static int
+int
 bp_plant(struct proc *p, struct bp *b)
 {
 	uint8_t insn = BP_INSN;
@@ -155,7 +155,7 @@ bp_plant(struct proc *p, struct bp *b)
 	return 0;
 }
 
-static int
+int
 bp_unplant(struct proc *p, struct bp *b)
 {
 	if (!b->b_inserted)

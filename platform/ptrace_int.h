@@ -26,6 +26,9 @@ void		 tgt_status(struct target *, pid_t, int status);
 /* Keep the status of a pid nobody knows yet (events.c). */
 void		 tgt_stash(pid_t, int status);
 int		 mem_open(struct proc *);
+/* One breakpoint's int3 in, or the original byte back. */
+int		 bp_plant(struct proc *, struct bp *);
+int		 bp_unplant(struct proc *, struct bp *);
 /* The thread group (process) task tid belongs to, or -1. */
 pid_t		 thr_tgid(pid_t tid);
 /* The set of processes changed (tgt_generation). */

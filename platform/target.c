@@ -150,6 +150,7 @@ proc_new(struct target *g, pid_t pid, bool attached)
 	TAILQ_INIT(&p->p_threads);
 	TAILQ_INIT(&p->p_bps);
 	TAILQ_INIT(&p->p_allocs);
+	TAILQ_INIT(&p->p_conds);
 	TAILQ_INSERT_TAIL(&g->g_procs, p, p_entry);
 	tgt_procs_changed();
 	return p;
@@ -164,6 +165,7 @@ proc_free(struct proc *p)
 	while ((t = TAILQ_FIRST(&p->p_threads)) != NULL)
 		thr_free(t);
 	mem_forget_allocs(p);
+	cond_clear_all(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);

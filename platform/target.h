@@ -98,6 +98,22 @@ struct bp {
 	bool		 b_inserted;
 };
 
+/*
+ * Target-side conditions of one breakpoint (GDB's ConditionalBreakpoints):
+ * agent expressions (ax.h); the breakpoint is reported when one of them
+ * is true, or cannot be evaluated.
+ */
+#define TGT_MAX_CONDS		32	/* conditions on one breakpoint */
+
+struct cond {
+	TAILQ_ENTRY(cond) c_entry;
+	bool		 c_hw;		/* a hardware one (Z1), else Z0 */
+	uint64_t	 c_addr;
+	unsigned	 c_n;
+	uint8_t		*c_code[TGT_MAX_CONDS];
+	size_t		 c_len[TGT_MAX_CONDS];
+};
+
 /* Memory mem_alloc mapped in a process, for mem_free. */
 struct alloc {
 	TAILQ_ENTRY(alloc) a_entry;
@@ -135,6 +151,7 @@ struct proc {
 					   vforkdone rather than restore */
 	bool		 p_held;	/* non-stop, stopped as a whole for
 					   lldb: its events wait for a resume */
+	TAILQ_HEAD(, cond) p_conds;	/* target-side breakpoint conditions */
 };
 
 /* How to start a program. */
@@ -335,6 +352,29 @@ void	 bp_restore(struct proc *);
  * of the module whose link_map is lm, in thread t (tls.c).
  */
 int	 tls_address(struct thr *, uint64_t lm, uint64_t offset, uint64_t *);
+
+/*
+ * Target-side conditions (cond.c).  cond_set replaces the conditions of
+ * the breakpoint at addr with copies of n expressions (n == 0: none);
+ * -1 with errno (EINVAL: past TGT_MAX_CONDS or AX_MAX_LEN).  cond_copy
+ * gives a fork child its parent's software breakpoints' conditions.
+ */
+int	 cond_set(struct proc *, bool hw, uint64_t addr, unsigned n,
+	    uint8_t *const *code, const size_t *len);
+int	 cond_copy(struct proc *to, const struct proc *from);
+void	 cond_clear_all(struct proc *);
+/*
+ * t's event is a breakpoint hit whose conditions are all false: it is
+ * not to be reported.
+ */
+bool	 cond_false(struct thr *);
+/*
+ * Take t over the breakpoint at its PC (the int3 or the debug register
+ * out for one step, every other thread of the process stopped meanwhile
+ * and let go after) and let it run on as it was resumed.  0 done; 1 when
+ * the step brought an event of its own, pending; -1 with errno.
+ */
+int	 tgt_go_on(struct thr *);
 
 /* Hardware breakpoints and watchpoints through DR0-DR7. */
 int	 hw_insert(struct proc *, enum hw_type, uint64_t addr, unsigned len);

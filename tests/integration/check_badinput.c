@@ -33,6 +33,7 @@
 
 #include "client/rspc.h"
 #include "daemon/gdb.h"
+#include "platform/ax.h"
 #include "tests/ck.h"
 #include "tests/integration/itest.h"
 
@@ -613,6 +614,56 @@ START_TEST(unmapped_memory_is_an_error)
 }
 END_TEST
 
+/*
+ * Target-side conditions on Z0: TGT_MAX_CONDS of them are taken, one
+ * more is refused; so is one longer than AX_MAX_LEN, and each malformed
+ * one.  A refused Z0 changes nothing: the z0 after finds the breakpoint
+ * as the last Z0 taken left it, and removes it.
+ */
+START_TEST(breakpoint_conditions_to_their_limits)
+{
+	static char pkt[2 * AX_MAX_LEN + 4096];
+	static const char *const bad[] = {
+		";X3,22", ";X0,", ";Xzz,2201", ";X2,zz01", ";Y2,2201",
+		";X2,2201;", ";cmds:0,X2,2201", ";X2,220127",
+	};
+	struct srv sv;
+	size_t i, n;
+
+	srv_open(&sv, true);
+	/* TGT_MAX_CONDS conditions (const8 1; end), then one more. */
+	n = (size_t)snprintf(pkt, sizeof(pkt), "Z0,%llx,1",
+	    (unsigned long long)sv.s_pc);
+	for (i = 0; i < TGT_MAX_CONDS; i++)
+		n += (size_t)snprintf(pkt + n, sizeof(pkt) - n, ";X3,220127");
+	REPLY_IS(&sv, pkt, "OK");
+	snprintf(pkt + n, sizeof(pkt) - n, ";X3,220127");
+	reply_is_error(&sv, pkt);
+	/* One condition of AX_MAX_LEN bytes, then of one more. */
+	for (i = 0; i < 2; i++) {
+		n = (size_t)snprintf(pkt, sizeof(pkt), "Z0,%llx,1;X%x,",
+		    (unsigned long long)sv.s_pc, AX_MAX_LEN + (unsigned)i);
+		memset(pkt + n, '0', 2 * (AX_MAX_LEN + i));
+		pkt[n + 2 * (AX_MAX_LEN + i)] = '\0';
+		if (i == 0)
+			REPLY_IS(&sv, pkt, "OK");
+		else
+			reply_is_error(&sv, pkt);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(pkt, sizeof(pkt), "Z0,%llx,1%s",
+		    (unsigned long long)sv.s_pc, bad[i]);
+		/* The last is one byte short of its length: malformed too. */
+		reply_is_error(&sv, pkt);
+	}
+	snprintf(pkt, sizeof(pkt), "z0,%llx,1", (unsigned long long)sv.s_pc);
+	REPLY_IS(&sv, pkt, "OK");
+	reply_is_error(&sv, pkt);		/* gone: nothing left */
+	session_ok(&sv, "breakpoint conditions");
+	srv_finish(&sv);
+}
+END_TEST
+
 /* ------------------------------------------------------------ ids */
 
 START_TEST(unknown_thread_is_esrch)
@@ -1160,6 +1211,8 @@ badinput_suite(void)
 	add(s, "huge lengths give an error or a short read",
 	    huge_lengths_give_an_error_or_a_short_read);
 	add(s, "unmapped memory is an error", unmapped_memory_is_an_error);
+	add(s, "breakpoint conditions to their limits",
+	    breakpoint_conditions_to_their_limits);
 	add(s, "unknown thread is ESRCH", unknown_thread_is_esrch);
 	add(s, "unknown pid is ESRCH", unknown_pid_is_esrch);
 	add(s, "failed vAttach leaves the session alone",
