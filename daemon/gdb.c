@@ -392,7 +392,7 @@ gdb_thread_list(struct gsess *s, bool first)
 	}
 	rsp_buf_reset(b);
 	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
-		if (p->p_exited)
+		if (!tgt_proc_listed(p))
 			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (t->t_gone)

@@ -121,7 +121,7 @@ xfer_threads(struct gsess *s, struct rsp_buf *doc)
 
 	rsp_buf_addf(doc, "<?xml version=\"1.0\"?>\n<threads>\n");
 	TAILQ_FOREACH(p, &s->s_tgt->g_procs, p_entry) {
-		if (p->p_exited)
+		if (!tgt_proc_listed(p))
 			continue;
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (t->t_gone)

@@ -159,6 +159,31 @@ thr_drain_sigstop(struct thr *t)
 	return sig;
 }
 
+/* The kept child of a fork t reported, or that t has pending. */
+static struct proc *
+fork_child(const struct thr *t)
+{
+	if (t->t_stop.s_kind != STOP_FORK && t->t_stop.s_kind != STOP_VFORK)
+		return NULL;
+	return tgt_proc(t->t_proc->p_tgt, t->t_stop.s_child);
+}
+
+/*
+ * p goes (detached or killed) with a fork not yet reported: its child,
+ * which the client never heard of, goes the same way (gdbserver's rule).
+ */
+static void
+untold_children(struct proc *p, int (*fn)(struct proc *))
+{
+	struct thr *t;
+	struct proc *c;
+
+	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+		if (t->t_pending && (c = fork_child(t)) != NULL && c->p_untold)
+			fn(c);
+	}
+}
+
 int
 tgt_detach(struct proc *p)
 {
@@ -167,6 +192,7 @@ tgt_detach(struct proc *p)
 
 	/* Non-stop: the other processes go on as they were. */
 	tgt_stop_proc(p->p_tgt, p->p_tgt->g_nonstop ? p : NULL);
+	untold_children(p, tgt_detach);
 	if (p->p_exited) {
 		proc_free(p);
 		return 0;
@@ -194,6 +220,7 @@ tgt_kill(struct proc *p)
 	int status;
 	pid_t r;
 
+	untold_children(p, tgt_kill);
 	if (!p->p_exited)
 		kill(p->p_pid, SIGKILL);
 	/*
@@ -221,6 +248,12 @@ tgt_forget(struct proc *p)
 void
 tgt_reported(struct thr *t)
 {
+	struct proc *c;
+
+	/* The client knows of the child now, and may let it run. */
+	if (t->t_pending && (c = fork_child(t)) != NULL)
+		c->p_untold = false;
 	t->t_pending = false;
 	t->t_seq = 0;
 }
+

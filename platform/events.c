@@ -198,6 +198,8 @@ child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
 	}
 	ct->t_stopped = true;
 	ct->t_stop.s_kind = STOP_SIGNAL;
+	/* The client may not resume what it has not heard of (gdbserver). */
+	c->p_untold = true;
 	TAILQ_FOREACH(b, &p->p_bps, b_entry) {
 		if (bp_copy(c, b) == -1)
 			break;

@@ -308,7 +308,8 @@ thr_resume(struct thr *t)
 	int req = t->t_rkind == RESUME_STEP ? PTRACE_SINGLESTEP :
 	    t->t_proc->p_tgt->g_sys_catch ? PTRACE_SYSCALL : PTRACE_CONT;
 
-	if (!t->t_stopped || t->t_rkind == RESUME_STOP || t->t_gone)
+	if (!t->t_stopped || t->t_rkind == RESUME_STOP || t->t_gone ||
+	    t->t_proc->p_untold)
 		return 0;
 	if (t->t_regs_dirty && thr_regs_store(t) == -1)
 		return -1;

@@ -152,6 +152,8 @@ struct proc {
 	bool		 p_held;	/* non-stop, stopped as a whole for
 					   lldb: its events wait for a resume */
 	TAILQ_HEAD(, cond) p_conds;	/* target-side breakpoint conditions */
+	bool		 p_untold;	/* a kept fork child whose fork is not
+					   yet reported: it does not run */
 };
 
 /* How to start a program. */
@@ -352,6 +354,17 @@ void	 bp_restore(struct proc *);
  * of the module whose link_map is lm, in thread t (tls.c).
  */
 int	 tls_address(struct thr *, uint64_t lm, uint64_t offset, uint64_t *);
+
+/*
+ * A process the client may see in a thread list: not ended, and not a
+ * fork child whose fork it has not heard of yet (gdb would take its
+ * threads for new threads of the parent).
+ */
+static inline bool
+tgt_proc_listed(const struct proc *p)
+{
+	return !p->p_exited && !p->p_untold;
+}
 
 /*
  * Target-side conditions (cond.c).  cond_set replaces the conditions of
