@@ -15,9 +15,14 @@
 /* Bytes of memory one m or x reply may carry: hex doubles them. */
 #define GDB_MAX_READ		(RSP_MAX_PACKET / 2 - 16)
 
-/* The stopped thread registers and memory packets apply to. */
+/*
+ * The thread register packets (and debug registers) apply to: it must be
+ * stopped.  Memory and software breakpoints need only its process: in
+ * non-stop gdb reads, writes and plants int3s while threads run (as
+ * with gdbserver), and /proc/PID/mem serves a running process.
+ */
 static struct thr *
-stopped_thread(struct gsess *s)
+selected_thread(struct gsess *s, bool running_ok)
 {
 	struct thr *t = gdb_gthread(s);
 
@@ -25,11 +30,17 @@ stopped_thread(struct gsess *s)
 		gdb_error(s, ESRCH, "no thread selected");
 		return NULL;
 	}
-	if (!t->t_stopped) {
+	if (!t->t_stopped && !(running_ok && s->s_nonstop)) {
 		gdb_error(s, EBUSY, "thread is running");
 		return NULL;
 	}
 	return t;
+}
+
+static struct thr *
+stopped_thread(struct gsess *s)
+{
+	return selected_thread(s, false);
 }
 
 void
@@ -192,7 +203,7 @@ gdb_read_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
 		gdb_reply(s, bin ? "OK" : "");
 		return;
 	}
-	if ((t = stopped_thread(s)) == NULL)
+	if ((t = selected_thread(s, true)) == NULL)
 		return;
 	if (len > GDB_MAX_READ)
 		len = GDB_MAX_READ;	/* a short read is allowed */
@@ -236,7 +247,7 @@ gdb_write_mem(struct gsess *s, struct rsp_cursor *c, bool bin)
 		gdb_ok(s);	/* gdb probes for X support this way */
 		return;
 	}
-	if ((t = stopped_thread(s)) == NULL)
+	if ((t = selected_thread(s, true)) == NULL)
 		return;
 	if (mem_write(t->t_proc, addr, buf, len) != (ssize_t)len) {
 		gdb_error(s, errno != 0 ? errno : EIO, "cannot write memory");
@@ -324,7 +335,8 @@ gdb_breakpoint(struct gsess *s, struct rsp_cursor *c, bool insert)
 		gdb_empty(s);
 		return;
 	}
-	if ((t = stopped_thread(s)) == NULL)
+	/* Debug registers are per thread: those need it stopped. */
+	if ((t = selected_thread(s, type == 0)) == NULL)
 		return;
 	p = t->t_proc;
 	if (type == 0) {

@@ -142,4 +142,49 @@ contains "$out" '^int Stop:T02' "and the interrupt is told as a SIGINT stop"
 contains "$out" '^all-stop OK$' "QNonStop:0 goes back to all-stop"
 server_gone 20
 ok $? "the server ends"
+
+# 5. While every thread runs, memory is read and a breakpoint planted
+#    (gdb does so in non-stop, e.g. gdb.multi/start-inferior-specific.exp
+#    plants in a running inferior): /proc/PID/mem serves a running process.
+start_server :0 "$PROGS/spin"
+pid=$(inferior_pid)
+python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/spin" "$pid" \
+    >"$T/running.out" 2>&1 <<'PY'
+import re, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+prog, pid = sys.argv[3], int(sys.argv[4])
+syms = dict(l.split()[2::-2] for l in subprocess.run(
+    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
+    if len(l.split()) == 3)
+base = None
+with open("/proc/%d/maps" % pid) as f:
+    for line in f:
+        if line.rstrip().endswith(prog) and base is None:
+            base = int(line.split("-")[0], 16)
+ticks, tick = base + int(syms["ticks"], 16), base + int(syms["tick"], 16)
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:multiprocess+;swbreak+")
+c.request("QNonStop:1")
+c.request("?")
+while c.request("vStopped") != "OK":
+    pass
+print("cont", c.request("vCont;c"))
+time.sleep(0.2)
+a = int.from_bytes(bytes.fromhex(c.request("m%x,8" % ticks)), "little")
+time.sleep(0.2)
+b = int.from_bytes(bytes.fromhex(c.request("m%x,8" % ticks)), "little")
+print("advancing", b > a > 0)
+print("Z0", c.request("Z0,%x,1" % tick))
+text, _ = c.note()
+print("hit", text.startswith("Stop:T05") and "swbreak" in text)
+c.send("k")
+PY
+out="$T/running.out"
+contains "$out" '^cont OK$' "running: every thread resumed"
+contains "$out" '^advancing True$' "running: memory is read while they run (the counter moves)"
+contains "$out" '^Z0 OK$' "running: a breakpoint is planted while they run"
+contains "$out" '^hit True$' "running: and a running thread stops at it"
+server_gone 20
+ok $? "running: the server ends"
 done_testing
