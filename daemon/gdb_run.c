@@ -383,6 +383,18 @@ lldb_ns_busy(struct gsess *s, const struct vcont_action *a, int n)
 	return 0;
 }
 
+static bool
+only_stops(const struct vcont_action *a, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (a[i].a_kind != RESUME_STOP)
+			return false;
+	}
+	return true;
+}
+
 /* Each thread takes the first action that names it (leftmost wins). */
 static int
 apply_actions(struct gsess *s, const struct vcont_action *a, int n)
@@ -469,8 +481,19 @@ gdb_vcont(struct gsess *s, struct rsp_cursor *c)
 			return;
 		}
 	}
-	if (n == 0 || tgt_first_proc(s->s_tgt) == NULL) {
-		gdb_error(s, ESRCH, "no process to resume");
+	if (n == 0) {
+		gdb_error(s, EINVAL, "vCont names no action");
+		return;
+	}
+	if (tgt_first_proc(s->s_tgt) == NULL) {
+		/*
+		 * Non-stop: gdb may ask to stop a thread whose process's exit
+		 * it has not read yet; stopped it is (gdbserver says OK).
+		 */
+		if (s->s_nonstop && only_stops(a, n))
+			gdb_ok(s);
+		else
+			gdb_error(s, ESRCH, "no process to resume");
 		return;
 	}
 	if (s->s_lldb && !s->s_nonstop && lldb_one_process(s, a, n) == -1)

@@ -178,6 +178,14 @@ print("advancing", b > a > 0)
 print("Z0", c.request("Z0,%x,1" % tick))
 text, _ = c.note()
 print("hit", text.startswith("Stop:T05") and "swbreak" in text)
+print("vStopped", c.request("vStopped"))
+print("z0", c.request("z0,%x,1" % tick))
+print("detach", c.request("D;%x" % pid))
+# No process left: gdb may still ask to stop a thread whose end it has
+# not read (gdb.multi/multi-exit.exp); resuming is an error.
+print("stop-gone", c.request("vCont;t:p%x.%x" % (pid, pid)))
+print("cont-gone", c.request("vCont;c"))
+print("empty", c.request("vCont;"))
 c.send("k")
 PY
 out="$T/running.out"
@@ -185,6 +193,11 @@ contains "$out" '^cont OK$' "running: every thread resumed"
 contains "$out" '^advancing True$' "running: memory is read while they run (the counter moves)"
 contains "$out" '^Z0 OK$' "running: a breakpoint is planted while they run"
 contains "$out" '^hit True$' "running: and a running thread stops at it"
+contains "$out" '^detach OK$' "running: the program is detached"
+contains "$out" '^stop-gone OK$' "running: vCont;t of a thread whose process is gone is OK"
+contains "$out" '^cont-gone E03$' "running: resuming with no process is E03"
+contains "$out" '^empty E16$' "running: a vCont with no action is malformed"
+kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 ok $? "running: the server ends"
 done_testing
