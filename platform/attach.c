@@ -253,6 +253,12 @@ tgt_reported(struct thr *t)
 	/* The client knows of the child now, and may let it run. */
 	if (t->t_pending && (c = fork_child(t)) != NULL)
 		c->p_untold = false;
+	/*
+	 * Any stop told answers the client's request to stop the thread:
+	 * our SIGSTOP, if still due, is swallowed when it comes (told, it
+	 * would be a stop the client never asked for).
+	 */
+	t->t_stop_req = false;
 	t->t_pending = false;
 	t->t_seq = 0;
 }

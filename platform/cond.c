@@ -186,6 +186,7 @@ tgt_go_on(struct thr *t)
 	struct target *g = p->p_tgt;
 	enum resume_kind kind = t->t_rkind;
 	bool hw = t->t_stop.s_why == WHY_HWBREAK, done;
+	bool asked = t->t_stop_req;	/* the client wants it stopped */
 	pid_t *others = NULL;
 	size_t n = 0, i;
 	struct regs *r;
@@ -238,7 +239,13 @@ tgt_go_on(struct thr *t)
 		goto out;
 	}
 	tgt_reported(t);
-	if (thr_resume(t) == -1)
+	if (asked) {
+		/* Stopped, as asked, past the breakpoint: that is told. */
+		memset(&t->t_stop, 0, sizeof(t->t_stop));
+		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_pending = true;
+		rc = 1;
+	} else if (thr_resume(t) == -1)
 		rc = -1;
 out:
 	/* The threads stopped for the step go on, unless they got news. */
