@@ -237,6 +237,28 @@ lldb_status(struct gsess *s)
 	nq_next(s, &s->s_stops);
 }
 
+/*
+ * The stop of every thread of t's process, t's first (vAttach in
+ * non-stop: each thread stopped for the attach, as gdbserver tells it).
+ */
+void
+gdb_ns_tell_proc(struct gsess *s, struct thr *t)
+{
+	struct thr *o;
+
+	gdb_stop_format(s, t);
+	push_reply(s);
+	t->t_rkind = RESUME_STOP;
+	TAILQ_FOREACH(o, &t->t_proc->p_threads, t_entry) {
+		if (o == t || o->t_gone || s->s_stops.gn_n == GDB_MAX_NS_QUEUE)
+			continue;
+		o->t_rkind = RESUME_STOP;
+		gdb_stop_format(s, o);
+		push_reply(s);
+	}
+	nq_tell(s, &s->s_stops);
+}
+
 /* vStopped: the head was taken; the next, or OK. */
 void
 gdb_ns_stopped(struct gsess *s)

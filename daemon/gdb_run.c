@@ -847,6 +847,16 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, errno, "cannot attach to process");
 		return;
 	}
+	/*
+	 * Non-stop: OK, and the stop comes as a notification (gdb 13);
+	 * lldb-server sends the notification alone.
+	 */
+	if (s->s_nonstop) {
+		if (!s->s_lldb)
+			gdb_ok(s);
+		gdb_ns_tell_proc(s, s->s_last);
+		return;
+	}
 	gdb_stop_reply(s, s->s_last);
 }
 

@@ -200,4 +200,29 @@ contains "$out" '^empty E16$' "running: a vCont with no action is malformed"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 ok $? "running: the server ends"
+# 6. Attach in non-stop (gdb.multi/multi-term-settings.exp): vAttach says
+#    OK and the stop comes as a notification; a stop reply in its place
+#    made gdb 13 say "Attaching to process failed with: T00...".
+"$PROGS/spin" >"$T/spin.out" 2>&1 &
+spin=$!
+wait_for "$T/spin.out" '^spin ready' 10
+start_server --multi :0
+run_gdb attach "$PROGS/spin" \
+	"set non-stop on" \
+	"target extended-remote :$PORT" \
+	"attach $spin" \
+	"echo ==threads\\n" \
+	"info threads" \
+	"detach"
+out="$T/attach.out"
+lacks "$out" 'failed with' "attach: gdb takes the non-stop attach"
+[ "$(sed -n '/^==threads/,$p' "$out" | grep -c ' "spin" ')" -eq 2 ]
+ok $? "attach: both threads are listed"
+contains "$out" "^\\[Inferior 1 \\(process $spin\\) detached\\]\$" "attach: and detached"
+kill -0 "$spin" 2>/dev/null
+ok $? "attach: the program runs on after the detach"
+kill "$spin" "$SERVER_PID" 2>/dev/null
+wait "$spin" 2>/dev/null
+server_gone 20
+ok $? "attach: the server ends"
 done_testing
