@@ -834,6 +834,7 @@ gdb_attach(struct gsess *s, pid_t pid)
 void
 gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 {
+	struct thr *t;
 	uint64_t pid;
 
 	if (rsp_get_hex(c, &pid) == -1 || pid == 0 || pid > INT32_MAX) {
@@ -848,13 +849,23 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		return;
 	}
 	/*
-	 * Non-stop: OK, and the stop comes as a notification (gdb 13);
-	 * lldb-server sends the notification alone.
+	 * Non-stop: lldb-server sends the stop as a notification, alone;
+	 * gdbserver says OK.
 	 */
-	if (s->s_nonstop) {
-		if (!s->s_lldb)
-			gdb_ok(s);
+	if (s->s_nonstop && s->s_lldb) {
 		gdb_ns_tell_proc(s, s->s_last);
+		return;
+	}
+	if (s->s_nonstop) {
+		/*
+		 * gdb reads the target description only after the OK: a stop
+		 * parsed before would be parsed with the wrong registers. Its
+		 * threads count as running until gdb asks them to stop
+		 * (vCont;t), which tells each stop then, as gdbserver does.
+		 */
+		TAILQ_FOREACH(t, &s->s_last->t_proc->p_threads, t_entry)
+			t->t_rkind = RESUME_CONT;
+		gdb_ok(s);
 		return;
 	}
 	gdb_stop_reply(s, s->s_last);

@@ -601,8 +601,18 @@ tgt_stop_thread(struct thr *t)
 {
 	if (t->t_gone || t->t_pending)
 		return 0;	/* its event will be told */
-	if (t->t_stopped)
+	if (t->t_stopped) {
+		/*
+		 * Stopped, but the client counts it as running (attached in
+		 * non-stop): its stop is told now, with no signal.
+		 */
+		if (t->t_rkind != RESUME_STOP) {
+			memset(&t->t_stop, 0, sizeof(t->t_stop));
+			t->t_stop.s_kind = STOP_SIGNAL;
+			t->t_pending = true;
+		}
 		return 0;
+	}
 	/* Our SIGSTOP may be on its way already: it is the stop, then. */
 	t->t_stop_req = true;
 	if (t->t_want_sigstop)

@@ -310,7 +310,9 @@ struct thr *tgt_check(struct target *);
 struct thr *tgt_pending(struct target *);
 /*
  * Non-stop: ask a running thread to stop; its stop comes as an event
- * (signal 0) like any other.  0, or -1 with errno.
+ * (signal 0) like any other.  A stopped thread the client counts as
+ * running (t_rkind not RESUME_STOP: attached in non-stop) has that stop
+ * told at once.  0, or -1 with errno.
  */
 int	 tgt_stop_thread(struct thr *);
 /* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
