@@ -207,8 +207,16 @@ gdb_stop_format(struct gsess *s, struct thr *t)
 		mem_forget_allocs(p);
 	put_t_reply(s, t);
 	s->s_last = t;
-	s->s_gpid = p->p_pid;
-	s->s_gtid = t->t_tid;
+	/*
+	 * All-stop: the stopped thread becomes the general one (gdbserver's
+	 * rule, gdb counts on it).  Non-stop: a stop is formatted when it
+	 * happens, not when gdb reads it, and gdb's own Hg must stand:
+	 * else its next P or G lands on another thread.
+	 */
+	if (!s->s_nonstop) {
+		s->s_gpid = p->p_pid;
+		s->s_gtid = t->t_tid;
+	}
 }
 
 /* '?': why the target stopped, or W00 when there is nothing. */

@@ -225,4 +225,56 @@ kill "$spin" "$SERVER_PID" 2>/dev/null
 wait "$spin" 2>/dev/null
 server_gone 20
 ok $? "attach: the server ends"
+# 7. gdb's Hg stands while stops are told: a stop formatted as it
+#    happens must not move the general thread (gdb's next P would land on
+#    another thread: gdb.threads/next-fork-other-thread.exp, displaced
+#    stepping with forks).  Each worker of threads stops at worker_step,
+#    10 ms apart; between two stops gdb's Hg names the first.
+start_server :0 "$PROGS/threads"
+pid=$(inferior_pid)
+python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/threads" "$pid" \
+    >"$T/hg.out" 2>&1 <<'PY'
+import re, subprocess, sys
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+prog, pid = sys.argv[3], int(sys.argv[4])
+syms = dict(l.split()[2::-2] for l in subprocess.run(
+    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
+    if len(l.split()) == 3)
+with open("/proc/%d/maps" % pid) as f:
+    base = min(int(l.split("-")[0], 16) for l in f if l.rstrip().endswith(prog))
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:multiprocess+;swbreak+")
+c.request("QNonStop:1")
+c.request("?")
+while c.request("vStopped") != "OK":
+    pass
+print("Z0", c.request("Z0,%x,1" % (base + int(syms["worker_step"], 16))))
+c.request("vCont;c")
+text, _ = c.note()
+first = re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", text).group(1)
+while c.request("vStopped") != "OK":
+    pass
+print("Hg", c.request("Hgp%x.%s" % (pid, first)))
+text, _ = c.note()              # the next worker's stop, told meanwhile
+second = re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", text).group(1)
+print("two", first != second)
+middle = c.request("p5")        # rdi: worker_step's id argument
+# Each thread's own, selected explicitly.
+c.request("Hgp%x.%s" % (pid, first))
+mine = c.request("p5")
+c.request("Hgp%x.%s" % (pid, second))
+other = c.request("p5")
+print("ids differ", mine != other)
+print("same", middle == mine)
+c.send("k")
+PY
+out="$T/hg.out"
+contains "$out" '^Z0 OK$' "hg: a breakpoint in worker_step"
+contains "$out" '^Hg OK$' "hg: gdb selects the first worker to stop"
+contains "$out" '^two True$' "hg: another worker's stop is told meanwhile"
+contains "$out" '^ids differ True$' "hg: the two workers have their own ids"
+contains "$out" '^same True$' "hg: the register read still comes from the thread gdb selected"
+server_gone 20
+ok $? "hg: the server ends"
 done_testing
