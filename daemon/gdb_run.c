@@ -211,9 +211,10 @@ gdb_stop_format(struct gsess *s, struct thr *t)
 	 * All-stop: the stopped thread becomes the general one (gdbserver's
 	 * rule, gdb counts on it).  Non-stop: a stop is formatted when it
 	 * happens, not when gdb reads it, and gdb's own Hg must stand:
-	 * else its next P or G lands on another thread.
+	 * else its next P or G lands on another thread.  lldb-server moves
+	 * it in both modes, and lldb's tests count on that.
 	 */
-	if (!s->s_nonstop) {
+	if (!s->s_nonstop || s->s_lldb) {
 		s->s_gpid = p->p_pid;
 		s->s_gtid = t->t_tid;
 	}
