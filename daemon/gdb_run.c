@@ -436,6 +436,9 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 				if (a[i].a_kind != RESUME_STOP) {
 					resumed++;
 					p->p_held = false;
+					/* Named by pid: the client knows it. */
+					if (a[i].a_pid == p->p_pid)
+						tgt_fork_release(p);
 				}
 				break;
 			}

@@ -198,8 +198,13 @@ child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
 	}
 	ct->t_stopped = true;
 	ct->t_stop.s_kind = STOP_SIGNAL;
-	/* The client may not resume what it has not heard of (gdbserver). */
+	/*
+	 * The client may not list what it has not heard of, nor resume it
+	 * before it has dealt with the fork: until it resumes the forking
+	 * thread, or names the child (gdbserver's rules).
+	 */
 	c->p_untold = true;
+	c->p_fork_waits = t->t_tid;
 	TAILQ_FOREACH(b, &p->p_bps, b_entry) {
 		if (bp_copy(c, b) == -1)
 			break;

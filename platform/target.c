@@ -301,6 +301,24 @@ tgt_resume_set(struct thr *t, enum resume_kind kind, int signo)
 	t->t_rsig = signo;
 }
 
+/* t runs on after its fork: the client has dealt with the child. */
+static void
+tgt_fork_release_by(struct thr *t)
+{
+	struct proc *c;
+
+	TAILQ_FOREACH(c, &t->t_proc->p_tgt->g_procs, p_entry) {
+		if (c->p_fork_waits == t->t_tid)
+			c->p_fork_waits = 0;
+	}
+}
+
+void
+tgt_fork_release(struct proc *c)
+{
+	c->p_fork_waits = 0;
+}
+
 /* Let one stopped thread run as t_rkind says. */
 int
 thr_resume(struct thr *t)
@@ -309,7 +327,7 @@ thr_resume(struct thr *t)
 	    t->t_proc->p_tgt->g_sys_catch ? PTRACE_SYSCALL : PTRACE_CONT;
 
 	if (!t->t_stopped || t->t_rkind == RESUME_STOP || t->t_gone ||
-	    t->t_proc->p_untold)
+	    t->t_proc->p_fork_waits != 0)
 		return 0;
 	if (t->t_regs_dirty && thr_regs_store(t) == -1)
 		return -1;
@@ -326,6 +344,7 @@ thr_resume(struct thr *t)
 	}
 	t->t_stepping = (t->t_rkind == RESUME_STEP);
 	t->t_stopped = false;
+	tgt_fork_release_by(t);
 	t->t_rsig = 0;
 	/* Until it reports something, a stopped thread stopped for no reason. */
 	memset(&t->t_stop, 0, sizeof(t->t_stop));

@@ -153,7 +153,10 @@ struct proc {
 					   lldb: its events wait for a resume */
 	TAILQ_HEAD(, cond) p_conds;	/* target-side breakpoint conditions */
 	bool		 p_untold;	/* a kept fork child whose fork is not
-					   yet reported: it does not run */
+					   yet reported: not listed */
+	pid_t		 p_fork_waits;	/* a kept fork child: the thread that
+					   forked it; it does not run until that
+					   thread is resumed, or it is named */
 };
 
 /* How to start a program. */
@@ -315,6 +318,8 @@ struct thr *tgt_pending(struct target *);
  * told at once.  0, or -1 with errno.
  */
 int	 tgt_stop_thread(struct thr *);
+/* The client named a kept fork child: it may run before its parent. */
+void	 tgt_fork_release(struct proc *);
 /* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
 int	 tgt_interrupt(struct target *, struct proc *);
 /* Stop every running thread (for detach/kill while running). */

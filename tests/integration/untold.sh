@@ -87,4 +87,74 @@ contains "$out" '^end W00$' "the parent runs to its end"
 server_gone 20
 ok $? "the server ends"
 contains "$T/server.out" '^forkrace child 3$' "the child ran after the detach and exited 3"
+# Non-stop: the fork is told at once, but the child still waits until
+# the client resumes the thread that forked (it deals with the fork
+# first), or names the child: resuming another thread does not free it.
+start_server --once :0 "$PROGS/forkrace"
+python3 - "$top_srcdir/tests/tools" "$PORT" >"$T/ns.out" 2>&1 <<'PY'
+import re, sys, time
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:multiprocess+;fork-events+;vfork-events+;swbreak+")
+c.request("QNonStop:1")
+c.request("?")
+while c.request("vStopped") != "OK":
+    pass
+c.request("QPassSignals:1e")        # main's SIGUSR1 goes straight through
+c.request("vCont;c")
+fork = None
+while fork is None:
+    text, _ = c.note()
+    batch = [text[5:]]
+    while True:
+        r = c.request("vStopped")
+        if r == "OK":
+            break
+        batch.append(r)
+    for st in batch:
+        m = re.search(r"thread:p([0-9a-f]+)\.([0-9a-f]+);.*fork:p([0-9a-f]+)\.", st)
+        if m:
+            fork = m.groups()
+        else:
+            t = re.search(r"thread:(p[0-9a-f]+\.[0-9a-f]+);", st)
+            if t:
+                c.request("vCont;c:" + t.group(1))
+pid, forker, child = (int(x, 16) for x in fork)
+print("fork", True)
+# Resume every thread but the one that forked.
+main = pid
+if main != forker:
+    c.request("vCont;c:p%x.%x" % (pid, main))
+time.sleep(0.3)
+with open("/proc/%d/stat" % child) as f:
+    print("child-waits", f.read().rsplit(")", 1)[1].split()[0])
+# Everything: the forker goes on, which lets the child go too.
+print("forker", c.request("vCont;c"))
+code = None
+while code is None:
+    text, _ = c.note()
+    batch = [text[5:]]
+    while True:
+        r = c.request("vStopped")
+        if r == "OK":
+            break
+        batch.append(r)
+    for st in batch:
+        m = re.match(r"W([0-9a-f]+);process:([0-9a-f]+)", st)
+        if m and int(m.group(2), 16) == child:
+            code = int(m.group(1), 16)
+        t = re.search(r"thread:(p[0-9a-f]+\.[0-9a-f]+);", st)
+        if t and st.startswith("T"):
+            c.request("vCont;c:" + t.group(1))
+print("child-exit", code)
+c.send("k")
+PY
+out="$T/ns.out"
+contains "$out" '^fork True$' "non-stop: the fork is told"
+contains "$out" '^child-waits t$' "non-stop: resuming another thread leaves the child stopped"
+contains "$out" '^forker OK$' "non-stop: vCont;c resumes the thread that forked"
+contains "$out" '^child-exit 3$' "non-stop: then the child runs, to its exit (3)"
+server_gone 20
+ok $? "non-stop: the server ends"
 done_testing
