@@ -136,6 +136,8 @@ tgt_adopt(struct target *g, pid_t pid, bool attached, struct proc **pp)
 	return 0;
 }
 
+static void	tgt_fork_release_by(struct thr *);
+
 struct proc *
 proc_new(struct target *g, pid_t pid, bool attached)
 {
@@ -196,6 +198,8 @@ thr_free(struct thr *t)
 {
 	struct proc *p = t->t_proc;
 
+	/* Gone (exited, detached, killed): its fork child need not wait. */
+	tgt_fork_release_by(t);
 	TAILQ_REMOVE(&p->p_threads, t, t_entry);
 	free(t->t_regs);
 	free(t);
@@ -301,7 +305,7 @@ tgt_resume_set(struct thr *t, enum resume_kind kind, int signo)
 	t->t_rsig = signo;
 }
 
-/* t runs on after its fork: the client has dealt with the child. */
+/* t runs on after its fork, or is gone: the child need not wait. */
 static void
 tgt_fork_release_by(struct thr *t)
 {

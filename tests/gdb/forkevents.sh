@@ -45,6 +45,22 @@ contains "$out" 'hit Breakpoint 1, child_work \(\) at .*forkonce\.c' \
 contains "$out" '^\[Inferior 2 \(process [0-9]+\) exited with code 07\]$' \
     "child: the child exits with code 7"
 
+# 2b. The same with gdb's non-stop target (as GDB's testsuite boards run
+#     it): gdb detaches the parent, then resumes with a plain vCont;c, and
+#     the kept child must go then (it waits for its fork to be dealt with).
+run_gdb childns "$FORKONCE" \
+	"maint set target-non-stop on" \
+	"target extended-remote :$PORT" \
+	"set remote exec-file $FORKONCE" \
+	"set follow-fork-mode child" "break child_work" "run" "continue"
+out="$T/childns.out"
+contains "$out" '^\[Detaching after fork from parent process [0-9]+\]$' \
+    "child, non-stop target: gdb detaches the parent"
+contains "$out" 'hit Breakpoint 1, child_work \(\) at .*forkonce\.c' \
+    "child, non-stop target: the child goes on to child_work"
+contains "$out" '^\[Inferior 2 \(process [0-9]+\) exited with code 07\]$' \
+    "child, non-stop target: and exits with code 7"
+
 # 3. detach-on-fork off, schedule-multiple on: both kept, both run.
 ext_gdb both "set detach-on-fork off" "set schedule-multiple on" \
     "break child_work" "run" "echo ==inferiors\\n" "info inferiors" \
