@@ -213,6 +213,8 @@ void	 gdb_ns_events(struct gsess *);	/* queue events, %Stop the first */
 void	 gdb_ns_stopped(struct gsess *);	/* vStopped */
 void	 gdb_ns_status(struct gsess *);		/* '?' */
 void	 gdb_ns_ctrlc(struct gsess *, bool reply);	/* vCtrlC, 0x03 */
+/* t's stop waits in the vStopped queue, unseen by the client. */
+bool	 gdb_ns_queued(struct gsess *, const struct thr *);
 /* Each thread of t's process, t first, as a stop (vAttach, non-stop). */
 void	 gdb_ns_tell_proc(struct gsess *, struct thr *);
 /* lldb's k in non-stop: OK, then each process's X09 as a stop. */

@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -257,6 +258,28 @@ gdb_ns_tell_proc(struct gsess *s, struct thr *t)
 		push_reply(s);
 	}
 	nq_tell(s, &s->s_stops);
+}
+
+/*
+ * t's stop is in the queue, not yet pulled by vStopped: gdb has not seen
+ * it, and a wildcard resume (gdb may send one before it has) leaves t
+ * alone, as gdbserver does ("has queued stop reply").
+ */
+bool
+gdb_ns_queued(struct gsess *s, const struct thr *t)
+{
+	char id[48];
+	size_t i;
+
+	if (s->s_stops.gn_n == 0)
+		return false;
+	snprintf(id, sizeof(id), "thread:p%x.%x;", (unsigned)t->t_proc->p_pid,
+	    (unsigned)t->t_tid);
+	for (i = 0; i < s->s_stops.gn_n; i++) {
+		if (strstr(s->s_stops.gn_q[i], id) != NULL)
+			return true;
+	}
+	return false;
 }
 
 /* vStopped: the head was taken; the next, or OK. */

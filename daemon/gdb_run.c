@@ -432,6 +432,16 @@ apply_actions(struct gsess *s, const struct vcont_action *a, int n)
 					resumed++;
 					break;
 				}
+				/*
+				 * Non-stop: a wildcard leaves a thread whose stop
+				 * gdb has not pulled yet (gdb may have sent it
+				 * before the %Stop reached it): gdb resumes that
+				 * one by name once it has seen the stop.
+				 */
+				if (s->s_nonstop && !s->s_lldb &&
+				    (a[i].a_pid == -1 || a[i].a_tid == -1) &&
+				    gdb_ns_queued(s, t))
+					break;
 				tgt_resume_set(t, a[i].a_kind, a[i].a_sig);
 				if (a[i].a_kind != RESUME_STOP) {
 					resumed++;

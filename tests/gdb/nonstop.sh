@@ -277,4 +277,55 @@ contains "$out" '^ids differ True$' "hg: the two workers have their own ids"
 contains "$out" '^same True$' "hg: the register read still comes from the thread gdb selected"
 server_gone 20
 ok $? "hg: the server ends"
+# 8. A wildcard vCont;c leaves threads whose stops wait in the vStopped
+#    queue, not yet pulled (gdb may send the vCont before the %Stop reaches
+#    it; gdbserver: "has queued stop reply").  Two workers stop at
+#    worker_step; neither stop is pulled when vCont;c comes.
+start_server :0 "$PROGS/threads"
+pid=$(inferior_pid)
+python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/threads" "$pid" \
+    >"$T/queued.out" 2>&1 <<'PY'
+import re, subprocess, sys, time
+sys.path.insert(0, sys.argv[1])
+from rsp import Rsp
+prog, pid = sys.argv[3], int(sys.argv[4])
+syms = dict(l.split()[2::-2] for l in subprocess.run(
+    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
+    if len(l.split()) == 3)
+with open("/proc/%d/maps" % pid) as f:
+    base = min(int(l.split("-")[0], 16) for l in f if l.rstrip().endswith(prog))
+c = Rsp.tcp("127.0.0.1", sys.argv[2])
+c.request("qSupported:multiprocess+;swbreak+")
+c.request("QNonStop:1")
+c.request("?")
+while c.request("vStopped") != "OK":
+    pass
+bp = base + int(syms["worker_step"], 16)
+c.request("Z0,%x,1" % bp)
+c.request("vCont;c")
+text, _ = c.note()
+first = int(re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", text).group(1), 16)
+time.sleep(0.2)                 # the next worker stops too, queued
+# Out of the way: resumed, a worker would now run to its end.
+c.request("z0,%x,1" % bp)
+print("wildcard", c.request("vCont;c"))
+time.sleep(0.2)
+def state(tid):
+    try:
+        with open("/proc/%d/task/%d/stat" % (pid, tid)) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "gone"
+print("first", state(first))
+r = c.request("vStopped")
+second = int(re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", r).group(1), 16)
+print("second", r[:3], state(second))
+c.send("k")
+PY
+out="$T/queued.out"
+contains "$out" '^wildcard OK$' "queued: vCont;c is taken"
+contains "$out" '^first t$' "queued: the worker whose stop gdb has not pulled stays stopped"
+contains "$out" '^second T05 t$' "queued: and so does the one queued behind it"
+server_gone 20
+ok $? "queued: the server ends"
 done_testing
