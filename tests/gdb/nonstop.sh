@@ -150,25 +150,14 @@ start_server :0 "$PROGS/spin"
 pid=$(inferior_pid)
 python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/spin" "$pid" \
     >"$T/running.out" 2>&1 <<'PY'
-import re, subprocess, sys, time
+import sys, time
 sys.path.insert(0, sys.argv[1])
-from rsp import Rsp
+from rsp import Rsp, symbol
 prog, pid = sys.argv[3], int(sys.argv[4])
-syms = dict(l.split()[2::-2] for l in subprocess.run(
-    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
-    if len(l.split()) == 3)
-base = None
-with open("/proc/%d/maps" % pid) as f:
-    for line in f:
-        if line.rstrip().endswith(prog) and base is None:
-            base = int(line.split("-")[0], 16)
-ticks, tick = base + int(syms["ticks"], 16), base + int(syms["tick"], 16)
+ticks, tick = symbol(prog, pid, "ticks"), symbol(prog, pid, "tick")
 c = Rsp.tcp("127.0.0.1", sys.argv[2])
 c.request("qSupported:multiprocess+;swbreak+")
-c.request("QNonStop:1")
-c.request("?")
-while c.request("vStopped") != "OK":
-    pass
+c.nonstop()
 print("cont", c.request("vCont;c"))
 time.sleep(0.2)
 a = int.from_bytes(bytes.fromhex(c.request("m%x,8" % ticks)), "little")
@@ -225,6 +214,7 @@ kill "$spin" "$SERVER_PID" 2>/dev/null
 wait "$spin" 2>/dev/null
 server_gone 20
 ok $? "attach: the server ends"
+
 # 7. gdb's Hg stands while stops are told: a stop formatted as it
 #    happens must not move the general thread (gdb's next P would land on
 #    another thread: gdb.threads/next-fork-other-thread.exp, displaced
@@ -234,27 +224,18 @@ start_server :0 "$PROGS/threads"
 pid=$(inferior_pid)
 python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/threads" "$pid" \
     >"$T/hg.out" 2>&1 <<'PY'
-import re, subprocess, sys
+import re, sys
 sys.path.insert(0, sys.argv[1])
-from rsp import Rsp
+from rsp import Rsp, symbol
 prog, pid = sys.argv[3], int(sys.argv[4])
-syms = dict(l.split()[2::-2] for l in subprocess.run(
-    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
-    if len(l.split()) == 3)
-with open("/proc/%d/maps" % pid) as f:
-    base = min(int(l.split("-")[0], 16) for l in f if l.rstrip().endswith(prog))
 c = Rsp.tcp("127.0.0.1", sys.argv[2])
 c.request("qSupported:multiprocess+;swbreak+")
-c.request("QNonStop:1")
-c.request("?")
-while c.request("vStopped") != "OK":
-    pass
-print("Z0", c.request("Z0,%x,1" % (base + int(syms["worker_step"], 16))))
+c.nonstop()
+print("Z0", c.request("Z0,%x,1" % symbol(prog, pid, "worker_step")))
 c.request("vCont;c")
 text, _ = c.note()
 first = re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", text).group(1)
-while c.request("vStopped") != "OK":
-    pass
+c.drain()
 print("Hg", c.request("Hgp%x.%s" % (pid, first)))
 text, _ = c.note()              # the next worker's stop, told meanwhile
 second = re.search(r"thread:p[0-9a-f]+\.([0-9a-f]+);", text).group(1)
@@ -277,6 +258,7 @@ contains "$out" '^ids differ True$' "hg: the two workers have their own ids"
 contains "$out" '^same True$' "hg: the register read still comes from the thread gdb selected"
 server_gone 20
 ok $? "hg: the server ends"
+
 # 8. A wildcard vCont;c leaves threads whose stops wait in the vStopped
 #    queue, not yet pulled (gdb may send the vCont before the %Stop reaches
 #    it; gdbserver: "has queued stop reply").  Two workers stop at
@@ -285,22 +267,14 @@ start_server :0 "$PROGS/threads"
 pid=$(inferior_pid)
 python3 - "$top_srcdir/tests/tools" "$PORT" "$PROGS/threads" "$pid" \
     >"$T/queued.out" 2>&1 <<'PY'
-import re, subprocess, sys, time
+import re, sys, time
 sys.path.insert(0, sys.argv[1])
-from rsp import Rsp
+from rsp import Rsp, symbol
 prog, pid = sys.argv[3], int(sys.argv[4])
-syms = dict(l.split()[2::-2] for l in subprocess.run(
-    ["nm", prog], capture_output=True, text=True).stdout.splitlines()
-    if len(l.split()) == 3)
-with open("/proc/%d/maps" % pid) as f:
-    base = min(int(l.split("-")[0], 16) for l in f if l.rstrip().endswith(prog))
 c = Rsp.tcp("127.0.0.1", sys.argv[2])
 c.request("qSupported:multiprocess+;swbreak+")
-c.request("QNonStop:1")
-c.request("?")
-while c.request("vStopped") != "OK":
-    pass
-bp = base + int(syms["worker_step"], 16)
+c.nonstop()
+bp = symbol(prog, pid, "worker_step")
 c.request("Z0,%x,1" % bp)
 c.request("vCont;c")
 text, _ = c.note()

@@ -97,22 +97,12 @@ sys.path.insert(0, sys.argv[1])
 from rsp import Rsp
 c = Rsp.tcp("127.0.0.1", sys.argv[2])
 c.request("qSupported:multiprocess+;fork-events+;vfork-events+;swbreak+")
-c.request("QNonStop:1")
-c.request("?")
-while c.request("vStopped") != "OK":
-    pass
+c.nonstop()
 c.request("QPassSignals:1e")        # main's SIGUSR1 goes straight through
 c.request("vCont;c")
 fork = None
 while fork is None:
-    text, _ = c.note()
-    batch = [text[5:]]
-    while True:
-        r = c.request("vStopped")
-        if r == "OK":
-            break
-        batch.append(r)
-    for st in batch:
+    for st in c.drain(c.note()[0]):
         m = re.search(r"thread:p([0-9a-f]+)\.([0-9a-f]+);.*fork:p([0-9a-f]+)\.", st)
         if m:
             fork = m.groups()
@@ -133,14 +123,7 @@ with open("/proc/%d/stat" % child) as f:
 print("forker", c.request("vCont;c"))
 code = None
 while code is None:
-    text, _ = c.note()
-    batch = [text[5:]]
-    while True:
-        r = c.request("vStopped")
-        if r == "OK":
-            break
-        batch.append(r)
-    for st in batch:
+    for st in c.drain(c.note()[0]):
         m = re.match(r"W([0-9a-f]+);process:([0-9a-f]+)", st)
         if m and int(m.group(2), 16) == child:
             code = int(m.group(1), 16)

@@ -175,6 +175,43 @@ class Rsp:
             self.ack = False
         return r
 
+    def drain(self, first=None):
+        """Non-stop: one round of stops, first (a %Stop's text) then each
+        vStopped reply until OK, in order, without the "Stop:" prefix."""
+        stops = [] if first is None else [first[len("Stop:"):]]
+        while True:
+            r = self.request("vStopped")
+            if r == "OK":
+                return stops
+            stops.append(r)
+
+    def nonstop(self):
+        """QNonStop:1, then '?' and the round it starts: every stop so far
+        taken, so that later notifications are news."""
+        r = self.request("QNonStop:1")
+        first = self.request("?")
+        if first != "OK":
+            self.drain()
+        return r
+
+
+def symbol(prog, pid, name):
+    """Where name of the (PIE) program prog is in process pid: nm's offset
+    plus the first mapping of prog."""
+    import subprocess
+    for line in subprocess.run(["nm", prog], capture_output=True,
+                               text=True).stdout.splitlines():
+        f = line.split()
+        if len(f) == 3 and f[2] == name:
+            off = int(f[0], 16)
+            break
+    else:
+        raise KeyError(name)
+    with open("/proc/%d/maps" % pid) as maps:
+        base = min(int(l.split("-")[0], 16) for l in maps
+                   if l.rstrip().endswith(prog))
+    return base + off
+
 
 def main(argv):
     if len(argv) < 2:
