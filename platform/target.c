@@ -542,9 +542,15 @@ tgt_oldest(struct target *g)
 	return best;
 }
 
-/* A thread with a reportable event, rotating so none starves. */
-struct thr *
-tgt_pending(struct target *g)
+/*
+ * A thread with a reportable event.  With resumed_only (all-stop, a
+ * resume's events): not one the client left stopped, whose event waits
+ * until it is resumed (gdbserver's rule; gdb, following a vfork, resumes
+ * only the vfork's thread and must not hear of another thread's vfork
+ * meanwhile).  An exit is always told.
+ */
+static struct thr *
+pending(struct target *g, bool resumed_only)
 {
 	struct proc *p;
 	struct thr *t, *first = NULL;
@@ -562,6 +568,9 @@ tgt_pending(struct target *g)
 		TAILQ_FOREACH(t, &p->p_threads, t_entry) {
 			if (!thr_reportable(t))
 				continue;
+			if (resumed_only && t->t_rkind == RESUME_STOP &&
+			    !p->p_exited)
+				continue;
 			/* An exit or a signal before a breakpoint report. */
 			if (first == NULL || t->t_stop.s_why != WHY_SWBREAK)
 				first = t;
@@ -570,6 +579,12 @@ tgt_pending(struct target *g)
 		}
 	}
 	return first;
+}
+
+struct thr *
+tgt_pending(struct target *g)
+{
+	return pending(g, false);
 }
 
 void
@@ -611,12 +626,12 @@ tgt_check(struct target *g)
 		return tgt_oldest(g);
 	if (!g->g_running)
 		return NULL;
-	if ((t = tgt_pending(g)) == NULL)
+	if ((t = pending(g, true)) == NULL)
 		return NULL;
 	tgt_stop_all(g);
 	g->g_running = false;
 	/* Stopping the others may have found an exit to report first. */
-	return tgt_pending(g);
+	return pending(g, true);
 }
 
 int
