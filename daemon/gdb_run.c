@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "daemon/conn.h"
@@ -717,6 +718,35 @@ program_path(const char *name)
 	return abs;
 }
 
+static pid_t	 tty_old_pgrp = -1;	/* our terminal's foreground */
+
+static void
+tty_give_back(void)
+{
+	tcsetpgrp(STDERR_FILENO, tty_old_pgrp);
+}
+
+/*
+ * gdbserver's rule: a program that shares our terminal (a process group
+ * of its own) gets it as its foreground when launched, so that it can
+ * read it and change its settings without SIGTTIN or SIGTTOU
+ * (gdb.multi/multi-term-settings.exp); we ignore those from then on,
+ * and give the terminal back when we end.
+ */
+static void
+tty_give(pid_t pgrp)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	signal(SIGTTOU, SIG_IGN);
+	signal(SIGTTIN, SIG_IGN);
+	if (tty_old_pgrp == -1 &&
+	    (tty_old_pgrp = tcgetpgrp(STDERR_FILENO)) != -1)
+		atexit(tty_give_back);
+	if (tcsetpgrp(STDERR_FILENO, pgrp) == -1)
+		log_debug("terminal: %s", strerror(errno));
+}
+
 int
 gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 {
@@ -750,6 +780,10 @@ gdb_launch(struct gsess *s, char **argv, char *err, size_t errlen)
 		return -1;
 	}
 	p->p_detach_on_error = s->s_detach_on_error;
+	/* Our terminal is its terminal: not lldb's pty, not stdio's pipe. */
+	if (s->s_tty == NULL && !s->s_stdio && l.l_stdio[0] == NULL &&
+	    l.l_stdio[1] == NULL && l.l_stdio[2] == NULL)
+		tty_give(p->p_pid);
 	fprintf(stderr, "Process %s created; pid = %d\n", path, (int)p->p_pid);
 	log_info("process %d launched: %s", (int)p->p_pid, path);
 	free(path);
