@@ -216,7 +216,7 @@ child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
 	t->t_stop.s_child = child;
 	t->t_pending = true;
 	if (how == CHILD_VFORK)
-		p->p_vfork_kept = true;
+		t->t_vfork_kept = true;	/* threads vfork on their own */
 	return 0;
 }
 
@@ -433,9 +433,9 @@ ev_ptrace_event(struct thr *t, int event)
 		ev_fork(t, true);
 		break;
 	case PTRACE_EVENT_VFORK_DONE:
-		if (t->t_proc->p_vfork_kept) {
+		if (t->t_vfork_kept) {
 			/* The client kept the child: it says what happens. */
-			t->t_proc->p_vfork_kept = false;
+			t->t_vfork_kept = false;
 			memset(&t->t_stop, 0, sizeof(t->t_stop));
 			t->t_stop.s_kind = STOP_VFORK_DONE;
 			t->t_pending = true;

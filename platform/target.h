@@ -82,6 +82,8 @@ struct thr {
 	struct regs	*t_regs;	/* cache, valid while stopped */
 	bool		 t_regs_gp;	/* general registers cached */
 	bool		 t_regs_all;	/* everything cached */
+	bool		 t_vfork_kept;	/* its vfork child is kept: its
+					   vforkdone is told, not handled */
 	bool		 t_drop_sigstop; /* adopted: its first resume never
 					   delivers the SIGSTOP it reported */
 	int		 t_sysno;	/* inside this syscall (-1: none) */
@@ -147,8 +149,6 @@ struct proc {
 	unsigned	 p_nallocs;
 	bool		 p_detach_on_error; /* detach, not kill, if the client
 					   vanishes (QSetDetachOnError) */
-	bool		 p_vfork_kept;	/* its vfork child is kept: report
-					   vforkdone rather than restore */
 	bool		 p_held;	/* non-stop, stopped as a whole for
 					   lldb: its events wait for a resume */
 	TAILQ_HEAD(, cond) p_conds;	/* target-side breakpoint conditions */
