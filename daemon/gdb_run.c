@@ -616,8 +616,13 @@ gdb_cond_go_on(struct thr *t)
 	case 0:
 		return true;
 	case -1:
-		log_warn("thread %d: cannot step over a false condition",
-		    (int)t->t_tid);
+		/* Told as a hit: gdb evaluates the condition itself too. */
+		if (errno == EAGAIN)
+			log_debug("thread %d: false condition told, another "
+			    "thread may not stop", (int)t->t_tid);
+		else
+			log_warn("thread %d: cannot step over a false "
+			    "condition", (int)t->t_tid);
 		return false;
 	default:
 		return false;	/* the step brought news: told */

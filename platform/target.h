@@ -392,7 +392,8 @@ bool	 cond_false(struct thr *);
  * Take t over the breakpoint at its PC (the int3 or the debug register
  * out for one step, every other thread of the process stopped meanwhile
  * and let go after) and let it run on as it was resumed.  0 done; 1 when
- * the step brought an event of its own, pending; -1 with errno.
+ * the step brought an event of its own, pending; -1 with errno (EAGAIN:
+ * another thread could not be stopped for sure; the hit is to be told).
  */
 int	 tgt_go_on(struct thr *);
 

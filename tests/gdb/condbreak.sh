@@ -3,8 +3,11 @@
 # "set breakpoint condition-evaluation target" gdb sends each condition
 # as an agent expression with the Z packet, and the server reports only
 # the hits where it is true: a false one never reaches gdb (no stop reply
-# at that PC), in all-stop and in non-stop, on software and hardware
-# breakpoints; a condition the server cannot evaluate is reported.
+# at that PC) when the rest of the process is stopped (all-stop), on
+# software and hardware breakpoints.  In non-stop, with other threads of
+# the process running, the server tells the hit and gdb, which always
+# evaluates the condition again, resumes: gdb shows only the true hit.
+# A condition the server cannot evaluate is reported.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 # stops NAME ADDR: stop replies gdb received with the PC at ADDR.
