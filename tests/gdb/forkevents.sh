@@ -92,6 +92,20 @@ contains "$out" '^\[Detaching after vfork from child process [0-9]+\]$' \
     "vfork: gdb detaches the child"
 contains "$out" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$' \
     "vfork: forker exits 0 (its vfork child exec'd and exited)"
+
+# 5b. catch exec: follow the vfork child into hello, which it execs.
+run_gdb exec "$PROGS/forker" \
+	"target extended-remote :$PORT" \
+	"set remote exec-file $PROGS/forker" \
+	"set follow-fork-mode child" "catch exec" \
+	"run 1 --vfork-exec $PROGS/hello" "continue"
+out="$T/exec.out"
+contains "$out" "^process [0-9]+ is executing new program: .*hello\$" \
+    "catch exec: gdb follows the child through its exec"
+contains "$out" "hit Catchpoint 1 \\(exec'd .*hello\\)" \
+    "catch exec stops at the exec"
+contains "$out" '^\[Inferior 2 \(process [0-9]+\) exited normally\]$' \
+    "catch exec: hello runs to its end"
 kill "$SERVER_PID"
 server_gone 10
 
