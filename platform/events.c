@@ -205,6 +205,7 @@ child_keep(struct thr *t, pid_t child, enum tgt_child_how how)
 	 */
 	c->p_untold = true;
 	c->p_fork_waits = t->t_tid;
+	t->t_fork_child = child;
 	TAILQ_FOREACH(b, &p->p_bps, b_entry) {
 		if (bp_copy(c, b) == -1)
 			break;

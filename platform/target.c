@@ -311,10 +311,13 @@ tgt_fork_release_by(struct thr *t)
 {
 	struct proc *c;
 
-	TAILQ_FOREACH(c, &t->t_proc->p_tgt->g_procs, p_entry) {
-		if (c->p_fork_waits == t->t_tid)
-			c->p_fork_waits = 0;
-	}
+	/* Every resume passes here: the forker names its child, no scan. */
+	if (t->t_fork_child == 0)
+		return;
+	if ((c = tgt_proc(t->t_proc->p_tgt, t->t_fork_child)) != NULL &&
+	    c->p_fork_waits == t->t_tid)
+		c->p_fork_waits = 0;
+	t->t_fork_child = 0;
 }
 
 void

@@ -82,6 +82,8 @@ struct thr {
 	struct regs	*t_regs;	/* cache, valid while stopped */
 	bool		 t_regs_gp;	/* general registers cached */
 	bool		 t_regs_all;	/* everything cached */
+	pid_t		 t_fork_child;	/* the kept child that waits for this
+					   thread to be resumed, or 0 */
 	bool		 t_vfork_kept;	/* its vfork child is kept: its
 					   vforkdone is told, not handled */
 	bool		 t_drop_sigstop; /* adopted: its first resume never
