@@ -138,6 +138,7 @@ struct gsess {
 	bool		 s_tracked;	/* on that list */
 	bool		 s_fork_handoff; /* qSupported: fork-handoff+ */
 	uint64_t	 s_watch;	/* QHandoffWatch order; 0: none */
+	bool		 s_watch_connect; /* ;via:connect: no fd passing */
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */

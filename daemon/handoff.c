@@ -478,7 +478,7 @@ announce(struct held *h)
 	if (w != NULL)
 		snprintf(name, sizeof(name), "%.40s/child %d", w->s_conn->c_name,
 		    (int)h->h_pid);
-	if (w != NULL && conn_is_unix(w->s_conn)) {
+	if (w != NULL && !w->s_watch_connect && conn_is_unix(w->s_conn)) {
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) ==
 		    -1) {
 			log_warn("child %d: socketpair", (int)h->h_pid);
@@ -738,21 +738,51 @@ handoff_supported(struct gsess *s)
 	s->s_watch = ++ho.watch_seq;
 }
 
-/* QHandoffWatch[:PID] */
+/*
+ * QHandoffWatch[:PID][;via:connect]'s arguments.  via:connect asks for
+ * every child to be held for a same-port claim even on a unix socket,
+ * for a client (gdb) that must open its own connection to a child.
+ * -1: a reply was sent (an error, or empty for QHandoffWatchFOO).
+ */
+int
+handoff_watch_args(struct gsess *s, struct rsp_cursor *c, uint64_t *pid,
+    bool *connect)
+{
+	*pid = 0;
+	*connect = false;
+	if (!rsp_cursor_eof(c) && *c->c_p != ':' && *c->c_p != ';') {
+		gdb_empty(s);
+		return -1;
+	}
+	if (rsp_cursor_skip(c, ":") && (rsp_get_hex(c, pid) == -1 ||
+	    *pid == 0 || *pid > INT32_MAX)) {
+		gdb_error(s, EINVAL, "bad pid");
+		return -1;
+	}
+	if (rsp_cursor_skip(c, ";via:")) {
+		if (rsp_cursor_skip(c, "connect"))
+			*connect = true;
+		else if (!rsp_cursor_skip(c, "fd")) {
+			gdb_error(s, EINVAL, "via: fd or connect");
+			return -1;
+		}
+	}
+	if (!rsp_cursor_eof(c)) {
+		gdb_error(s, EINVAL, "bad QHandoffWatch");
+		return -1;
+	}
+	return 0;
+}
+
+/* QHandoffWatch[:PID][;via:connect] */
 void
 gdb_handoff_watch(struct gsess *s, struct rsp_cursor *c)
 {
-	uint64_t pid = 0;
+	uint64_t pid;
+	bool connect;
 
-	if (rsp_cursor_skip(c, ":") && (rsp_get_hex(c, &pid) == -1 ||
-	    pid == 0 || pid > INT32_MAX || !rsp_cursor_eof(c))) {
-		gdb_error(s, EINVAL, "bad pid");
+	if (handoff_watch_args(s, c, &pid, &connect) == -1)
 		return;
-	}
-	if (!rsp_cursor_eof(c)) {
-		gdb_empty(s);
-		return;
-	}
 	if (!ho.inited || (pid == 0 && tgt_first_proc(s->s_tgt) == NULL) ||
 	    (pid != 0 && !ours((pid_t)pid))) {
 		gdb_error(s, ESRCH, pid == 0 ? "no process to watch" :
@@ -762,7 +792,9 @@ gdb_handoff_watch(struct gsess *s, struct rsp_cursor *c)
 	if (!entitled(s))
 		return;
 	s->s_watch = ++ho.watch_seq;
-	log_info("%s watches for handoffs", s->s_conn->c_name);
+	s->s_watch_connect = connect;
+	log_info("%s watches for handoffs%s", s->s_conn->c_name,
+	    connect ? ", to claim them on the port" : "");
 	gdb_ok(s);
 }
 

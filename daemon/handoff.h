@@ -117,6 +117,8 @@ void	 handoff_end(const char *why);
 /* qSupported's fork-handoff+: the client watches its own tree. */
 void	 handoff_supported(struct gsess *);
 void	 gdb_handoff_watch(struct gsess *, struct rsp_cursor *);
+int	 handoff_watch_args(struct gsess *, struct rsp_cursor *, uint64_t *,
+	    bool *);
 void	 gdb_handoff_list(struct gsess *, struct rsp_cursor *);
 /*
  * Building a qHandoffList reply elsewhere (the platform daemon): read

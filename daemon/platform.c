@@ -564,16 +564,14 @@ platform_watch(struct pconn *pc, struct rsp_cursor *c)
 	struct held *h;
 	struct worker *w;
 	uint64_t pid;
+	bool connect;
 	char pkt[64];
 	int n;
 
-	if (!rsp_cursor_skip(c, ":")) {
-		gdb_error(pc->pc_sess, ESRCH, "no process to watch");
+	if (handoff_watch_args(pc->pc_sess, c, &pid, &connect) == -1)
 		return;
-	}
-	if (rsp_get_hex(c, &pid) == -1 || pid == 0 || pid > INT32_MAX ||
-	    !rsp_cursor_eof(c)) {
-		gdb_error(pc->pc_sess, EINVAL, "bad pid");
+	if (pid == 0) {
+		gdb_error(pc->pc_sess, ESRCH, "no process to watch");
 		return;
 	}
 	if ((w = worker_by_pid(pf, (pid_t)pid, &h)) == NULL &&
@@ -582,7 +580,8 @@ platform_watch(struct pconn *pc, struct rsp_cursor *c)
 		gdb_error(pc->pc_sess, ESRCH, "no such process here");
 		return;
 	}
-	n = snprintf(pkt, sizeof(pkt), "QHandoffWatch:%x", (unsigned)pid);
+	n = snprintf(pkt, sizeof(pkt), "QHandoffWatch:%x%s", (unsigned)pid,
+	    connect ? ";via:connect" : "");
 	pconn_hand_over(pc, w, pkt, (size_t)n);
 }
 
