@@ -905,6 +905,16 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 	if (gdb_handoff_claim(s, (pid_t)pid) || gdb_busy(s))
 		return;
 	if (gdb_attach(s, (pid_t)pid) == -1) {
+		/*
+		 * The kernel says EPERM for a zombie: a process that has died
+		 * (a held child killed before its claim) is no such process.
+		 */
+		if (errno == EPERM && procfs_thread_state((pid_t)pid,
+		    (pid_t)pid) == 'Z') {
+			log_warnx("attach %d: a zombie", (int)pid);
+			gdb_error(s, ESRCH, "the process has died (a zombie)");
+			return;
+		}
 		log_warn("attach %d", (int)pid);
 		gdb_error(s, errno, "cannot attach to process");
 		return;
