@@ -47,6 +47,8 @@ class State:
         self.opened = {}            # pid -> inferior number
         self.announced = 0          # since the watch
         self.failed = {}            # pid -> why it could not be opened
+        self.posted = False         # a _drain is queued in gdb's loop
+        self.ended = None           # why the watch ended, to be told
 
 
 st = State()
@@ -115,8 +117,16 @@ def _attach(pid, kind="fork"):
     return num
 
 
+def _tell_end():
+    if st.ended is not None:
+        say("the watch ended: %s" % st.ended)
+        st.ended = None
+
+
 def _drain():
     """Open every pending child, when gdb can."""
+    st.posted = False
+    _tell_end()
     while True:
         with st.lock:
             if not st.pending or not _can_attach():
@@ -134,6 +144,16 @@ def _drain():
             say(str(e))
 
 
+def _post_drain():
+    """At most one _drain waits in gdb's queue: an event still queued
+    when gdb exits outlives Python and crashes gdb 13 on its way out."""
+    with st.lock:
+        if st.posted:
+            return
+        st.posted = True
+    gdb.post_event(_drain)
+
+
 def _on_child(child):
     """On the watcher's thread: queue, then let gdb's loop open it."""
     if child.sock is not None:       # via:fd was not asked for
@@ -142,19 +162,19 @@ def _on_child(child):
         st.pending.append(child)
         st.announced += 1
         st.lock.notify_all()
-    gdb.post_event(_drain)
+    _post_drain()
 
 
 def _on_end(msg):
+    """On the watcher's thread: told at the next stop or handoff-*."""
     with st.lock:
+        st.ended = msg
         st.lock.notify_all()
-    if msg is not None:
-        gdb.post_event(lambda: say("the watch ended: %s" % msg))
 
 
 def _on_stop(event):
-    if st.pending:
-        gdb.post_event(_drain)
+    if st.pending or st.ended is not None:
+        _post_drain()
 
 
 gdb.events.stop.connect(_on_stop)
@@ -164,6 +184,7 @@ class Command(gdb.Command):
     """Shared error handling: HandoffError becomes a gdb error."""
 
     def invoke(self, arg, from_tty):
+        _tell_end()
         try:
             self.run(gdb.string_to_argv(arg))
         except hw.HandoffError as e:

@@ -14,8 +14,11 @@ process forks from then on becomes a new target in this debugger,
 connected to the child (over a unix socket through the descriptor the
 daemon passes; over TCP, a forwarded port included, by a claim on the
 same port), stopped at the fork, with a `target list` entry of its own.
-The parent runs on unless --stop-parent.  See docs/protocol.md and
-handoffd(8).
+The parent runs on unless --stop-parent.  --copy-breakpoints sets the
+parent's breakpoints in each child as they were at the last `handoff`
+command (lldb locks the parent's target while it runs, so set them
+before `handoff watch`, or run `handoff list` after changing them).
+See docs/protocol.md and handoffd(8).
 """
 
 import argparse
@@ -55,6 +58,9 @@ class State:
         self.watcher = None
         self.address = None
         self.parent = None          # the watched target
+        self.parent_process = None
+        self.parent_exe = ""
+        self.bp_file = None         # the parent's breakpoints, as JSON
         self.opts = None
         self.opened = {}            # pid -> Opened
         self.count = 0              # children opened since the watch
@@ -96,33 +102,44 @@ def state_of(debugger):
 
 # ------------------------------------------------------------ children
 
-def _copy_breakpoints(src, dst):
-    """Every breakpoint of src, as set (file and line, name, ...), in dst."""
-    if src.GetNumBreakpoints() == 0:
-        return 0
+def _snapshot(st):
+    """The parent's breakpoints, as set (file and line, name...), kept
+    for --copy-breakpoints.  Taken on lldb's own thread, by each handoff
+    command: while the parent runs, `continue` holds its target's API
+    lock, and the watcher's thread must not wait for it."""
+    if not st.opts or not st.opts.copy_breakpoints or \
+            st.parent is None or not st.parent.IsValid():
+        return
     fd, path = tempfile.mkstemp(prefix="handoff-bp.", suffix=".json")
     os.close(fd)
-    try:
-        err = src.BreakpointsWriteToFile(lldb.SBFileSpec(path))
-        if err.Fail():
-            raise hw.HandoffError("copying breakpoints: %s" %
-                                  err.GetCString())
-        made = lldb.SBBreakpointList(dst)
-        err = dst.BreakpointsCreateFromFile(lldb.SBFileSpec(path), made)
-        if err.Fail():
-            raise hw.HandoffError("copying breakpoints: %s" %
-                                  err.GetCString())
-        return made.GetSize()
-    finally:
+    err = st.parent.BreakpointsWriteToFile(lldb.SBFileSpec(path))
+    if err.Fail():
         os.unlink(path)
+        raise hw.HandoffError("saving the parent's breakpoints: %s" %
+                              err.GetCString())
+    # Whole or not at all: the watcher's thread may be reading the last.
+    if st.bp_file is None:
+        st.bp_file = path
+    else:
+        os.replace(path, st.bp_file)
+
+
+def _copy_breakpoints(st, dst):
+    """The parent's breakpoints from the last snapshot, set in dst."""
+    if st.bp_file is None or os.path.getsize(st.bp_file) == 0:
+        return 0
+    made = lldb.SBBreakpointList(dst)
+    err = dst.BreakpointsCreateFromFile(lldb.SBFileSpec(st.bp_file), made)
+    if err.Fail():
+        raise hw.HandoffError("copying breakpoints: %s" % err.GetCString())
+    return made.GetSize()
 
 
 def _executable(st, child):
     """The program a new target for child starts from: the parent's for
     a fork, the new one (when this host can see it) after an exec."""
-    if child.kind != "exec" and st.parent is not None and \
-            st.parent.IsValid():
-        return st.parent.GetExecutable().fullpath or ""
+    if child.kind != "exec" and st.parent_exe:
+        return st.parent_exe
     try:
         return os.readlink("/proc/%d/exe" % child.pid)
     except OSError:
@@ -140,8 +157,11 @@ def _open_target(st, child, sock):
         raise hw.HandoffError("no target for child %d: %s" %
                               (child.pid, err.GetCString() or "?"))
     nbp = 0
-    if st.opts.copy_breakpoints and st.parent is not None:
-        nbp = _copy_breakpoints(st.parent, target)
+    if st.opts.copy_breakpoints:
+        try:
+            nbp = _copy_breakpoints(st, target)
+        except hw.HandoffError as e:
+            st.say("child %d: %s" % (child.pid, e))   # open it anyway
     err = lldb.SBError()
     process = target.ConnectRemote(d.GetListener(),
                                    "fd://%d" % sock.fileno(),
@@ -206,8 +226,8 @@ def _follow_to_exec(st, child, sock):
 
 def _take(st, child):
     """A handoff: the child's socket (passed, or by a claim), then its
-    target.  On the watcher's thread."""
-    st.sweep()
+    target.  On the watcher's thread, which must not touch the parent's
+    target (see _snapshot) or wait on a child's."""
     try:
         sock = child.sock
         if sock is None:
@@ -217,10 +237,10 @@ def _take(st, child):
                                                   child.pid))
                 return
             sock, _ = hw.claim(st.address, child.pid)
-        if st.opts.stop_parent and st.parent is not None:
-            p = st.parent.GetProcess()
-            if p.IsValid() and p.GetState() == lldb.eStateRunning:
-                p.SendAsyncInterrupt()
+        if st.opts.stop_parent and st.parent_process is not None:
+            # No state check (that takes the lock): lldb ignores an
+            # interrupt of a process that is not running.
+            st.parent_process.SendAsyncInterrupt()
         if st.opts.exec is not None and child.kind != "exec":
             threading.Thread(target=_follow_to_exec, args=(st, child, sock),
                              daemon=True).start()
@@ -257,7 +277,8 @@ def _parsers():
     w.add_argument("--stop-parent", action="store_true",
                    help="interrupt the parent at each handoff")
     w.add_argument("--copy-breakpoints", action="store_true",
-                   help="set the parent's breakpoints in each child")
+                   help="set the parent's breakpoints in each child "
+                   "(those it had at the last handoff command)")
     w.add_argument("--exec", metavar="REGEX",
                    help="only children whose program (after an exec) "
                    "matches; the others are let go")
@@ -308,8 +329,11 @@ def cmd_watch(st, args):
             raise hw.HandoffError("--exec %r: %s" % (args.exec, e))
     st.opts = args
     st.parent = target
+    st.parent_process = process
+    st.parent_exe = target.GetExecutable().fullpath or ""
     st.count = 0
     st.skipped = {}
+    _snapshot(st)
 
     def on_end(msg):
         if msg is not None:
@@ -388,6 +412,9 @@ def cmd_unwatch(st, args):
     w, st.watcher = st.watcher, None
     w.stop()
     st.sweep()
+    if st.bp_file is not None:
+        os.unlink(st.bp_file)
+        st.bp_file = None
     return "stopped watching process %d" % w.pid
 
 
@@ -402,7 +429,10 @@ def handoff(debugger, command, exe_ctx, result, internal_dict):
         if args.cmd is None:
             raise hw.HandoffError("usage: handoff watch|list|claim PID|"
                                   "wait N|unwatch")
-        msg = COMMANDS[args.cmd](state_of(debugger), args)
+        st = state_of(debugger)
+        if args.cmd != "watch":
+            _snapshot(st)
+        msg = COMMANDS[args.cmd](st, args)
         if msg:
             result.AppendMessage(msg)
         result.SetStatus(lldb.eReturnStatusSuccessFinishResult)

@@ -7,6 +7,11 @@
  * parent_done(n), reaps them in birth order printing "child I exited S"
  * and exits 0.  Child I (0, 1, 2) calls child_work(I), which adds I+1 to
  * child_total, and exits FORKTHREE_EXIT_BASE + I.
+ *
+ *   forkthree [PROG]
+ *
+ * With PROG, child 1 execs PROG (no arguments) after child_work(1), for
+ * the scripts' --exec filter.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -38,7 +43,7 @@ parent_done(int n)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	pid_t kids[FORKTHREE_CHILDREN];
 	int i, st;
@@ -49,6 +54,10 @@ main(void)
 			err(1, "fork");
 		if (kids[i] == 0) {
 			child_work(i);
+			if (argc > 1 && i == 1) {
+				execl(argv[1], argv[1], (char *)NULL);
+				_exit(127);
+			}
 			_exit(FORKTHREE_EXIT_BASE + i);
 		}
 	}
