@@ -548,9 +548,28 @@ class Relay:
             self._cleanup()
             raise HandoffError("relay socket %s: %s" % (self.path, e))
         self.timeout = timeout
+        self.peer = None
+        self.closing = False
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name="handoff-relay")
         self.thread.start()
+
+    def stop(self):
+        """End the relay now (the child's session ends with it) and wait
+        for its thread: a debugger on its way out calls this before its
+        Python goes."""
+        self.closing = True
+        for s in (self.listener, self.peer, self.sock):
+            try:
+                if s is not None:
+                    s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        self.thread.join(REPLY_TIMEOUT)
+
+    @property
+    def alive(self):
+        return self.thread.is_alive()
 
     def _cleanup(self):
         self.listener.close()
@@ -560,10 +579,11 @@ class Relay:
         peer = None
         try:
             r, _, _ = select.select([self.listener], [], [], self.timeout)
-            if r:
+            if r and not self.closing:
                 peer, _ = self.listener.accept()
         except OSError:
             pass
+        self.peer = peer
         self._cleanup()
         if peer is None:
             self.sock.close()       # nobody came: the session ends

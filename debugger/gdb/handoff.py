@@ -16,9 +16,12 @@ and every child.  The child is claimed on the daemon's port (vAttach)
 and gdb reaches that connection through a private unix socket this
 script relays (see handoffwatch.Relay for why).  The parent runs on.
 
-In all-stop mode gdb cannot attach while a program runs, so children
-that arrive then are opened at the next stop (or by handoff-wait); in
-non-stop mode at once.  See docs/protocol.md and handoffd(8).
+In all-stop mode gdb cannot open a connection while a program runs, so
+children that arrive then are opened before the next prompt (or by
+handoff-wait, in scripts); in non-stop mode at once.  To run the parent
+and its children together in all-stop (set schedule-multiple on), gdb
+needs non-stop connections underneath: `maint set target-non-stop on`
+before connecting.  See docs/protocol.md and handoffd(8).
 """
 
 import os
@@ -49,6 +52,8 @@ class State:
         self.failed = {}            # pid -> why it could not be opened
         self.posted = False         # a _drain is queued in gdb's loop
         self.ended = None           # why the watch ended, to be told
+        self.relays = []            # one per opened child
+        self.nonstop = False        # gdb's non-stop mode, at the watch
 
 
 st = State()
@@ -93,6 +98,7 @@ def _attach(pid, kind="fork"):
         exe = st.parent.progspace.filename
     sock, _ = hw.claim(st.address, pid)
     relay = hw.Relay(sock)
+    st.relays = [r for r in st.relays if r.alive] + [relay]
     out = gdb.execute("add-inferior -no-connection" +
                       (" -exec %s" % exe if exe else ""), to_string=True)
     m = re.search(r"Added inferior (\d+)", out)
@@ -145,10 +151,13 @@ def _drain():
 
 
 def _post_drain():
-    """At most one _drain waits in gdb's queue: an event still queued
-    when gdb exits outlives Python and crashes gdb 13 on its way out."""
+    """Non-stop: open the child from gdb's loop now.  At most one _drain
+    waits there, and only in non-stop, where gdb's loop runs it at once:
+    an event still queued when gdb exits outlives Python and crashes
+    gdb 13 on its way out.  In all-stop, children open before the next
+    prompt, or in handoff-wait."""
     with st.lock:
-        if st.posted:
+        if st.posted or not st.nonstop:
             return
         st.posted = True
     gdb.post_event(_drain)
@@ -172,12 +181,22 @@ def _on_end(msg):
         st.lock.notify_all()
 
 
-def _on_stop(event):
+def _before_prompt():
     if st.pending or st.ended is not None:
-        _post_drain()
+        _drain()
 
 
-gdb.events.stop.connect(_on_stop)
+def _on_exit(event):
+    """Before gdb's Python goes, end our threads: one still running then
+    crashes gdb 13 on its way out."""
+    if st.watcher is not None:
+        st.watcher.stop()
+    for r in st.relays:
+        r.stop()
+
+
+gdb.events.before_prompt.connect(_before_prompt)
+gdb.events.gdb_exiting.connect(_on_exit)
 
 
 class Command(gdb.Command):
@@ -218,8 +237,14 @@ one the current inferior's connection goes to."""
         st.parent = inf
         st.announced = 0
         st.failed = {}
+        st.nonstop = bool(gdb.parameter("non-stop"))
         say("watching process %d's children through handoffd at %s" %
             (inf.pid, address))
+        shown = gdb.execute("maint show target-non-stop", to_string=True)
+        if not st.nonstop and "is on" not in shown:
+            say("gdb resumes one all-stop connection at a time; to run the "
+                "parent and its children together (set schedule-multiple "
+                "on), connect with 'maint set target-non-stop on' first")
 
 
 class List(Command):

@@ -159,4 +159,42 @@ contains "$out" '^handoff: the watch ended: handoffd closed the connection' "gon
 [ "$(cat "$T/gone.status")" = 0 ]
 ok $? "gone: gdb ends by itself"
 SERVER_PID=
+
+# 5. The README's walk-through: prefork's master and workers run
+# together (maint set target-non-stop on, set schedule-multiple on), each
+# worker on its own connection, stopping in handle_request.
+start_server --once "$T/sock" "$PROGS/prefork"
+run_gdb walk "$PROGS/prefork" \
+	"maint set target-non-stop on" \
+	"target extended-remote $T/sock" \
+	"source $SCRIPT" \
+	"handoff-watch" \
+	"break all_workers_started" \
+	"continue" \
+	"handoff-wait 3" \
+	"info inferiors" \
+	"set schedule-multiple on" \
+	"break handle_request" \
+	"continue" \
+	"print req->path" \
+	"print \$_inferior" \
+	"delete" \
+	"detach inferiors 2 3 4" \
+	"inferior 1" \
+	"continue"
+out="$T/walk.out"
+lacks "$out" 'resume one all-stop connection at a time' "walk: no all-stop hint with target-non-stop"
+[ "$(grep -cE '^handoff: child [0-9]+ of [0-9]+ \(fork\) is inferior [234], stopped at its fork$' "$out")" = 3 ]
+ok $? "walk: three workers, each an inferior of its own"
+contains "$out" '^Thread [234]\.1 "prefork" hit Breakpoint 2\.[0-9], handle_request \(id=0, req=' \
+    "walk: worker 0 stops in handle_request with the others running"
+contains "$out" '^\$1 = 0x[0-9a-f]+ "/index\.html"$' "walk: its first request is /index.html"
+contains "$out" '^\[Inferior 2 \(process [0-9]+\) detached\]$' "walk: the workers are let go"
+contains "$out" '^\[Inferior 1 \(process [0-9]+\) exited normally\]$' "walk: the master exits 0"
+contains "$T/server.out" '^master: served 9 requests, 3 workers$' "walk: all 9 requests served"
+lacks "$out" 'Python Exception|Traceback|Fatal signal' "walk: no Python error, no crash"
+[ "$(cat "$T/walk.status")" = 0 ]
+ok $? "walk: gdb ends by itself"
+server_gone 20
+ok $? "walk: the server ends"
 done_testing
