@@ -35,9 +35,11 @@
 
 const char handoff_usage[] =
 "Fork handoff (docs/protocol.md):\n"
-"  --fork-mode auto|handoff|detach\n"
-"                         a forked child: handed to a watcher, else held\n"
-"                         for a claim (auto, handoff); or let go (detach)\n"
+"  --fork-mode auto|handoff|multiplex|detach\n"
+"                         a forked child: handed to a watcher, else (auto)\n"
+"                         the client's fork event, else held for a claim;\n"
+"                         handoff: never fork events; multiplex: always\n"
+"                         fork events; detach: let go\n"
 "  --hold-timeout SECS    an unclaimed child's hold (default 60)\n"
 "  --unclaimed detach-stopped|resume|kill\n"
 "                         then (default detach-stopped)\n"
