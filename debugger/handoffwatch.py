@@ -171,24 +171,31 @@ def peer_addresses(exclude=()):
 
 # ------------------------------------------------------------ the codec
 
-def _checksum(body):
+def checksum(body):
     return sum(body) & 0xFF
+
+
+def escape(payload):
+    """'$', '#', '}' and '*' escaped ('}' then the byte xor 0x20)."""
+    out = bytearray()
+    for b in payload:
+        if b in b"#$}*":
+            out += bytes((0x7D, b ^ 0x20))
+        else:
+            out.append(b)
+    return bytes(out)
 
 
 def frame(payload, kind=b"$"):
     """payload (str or bytes) as a packet, escaped."""
     if isinstance(payload, str):
         payload = payload.encode("latin-1")
-    body = bytearray()
-    for b in payload:
-        if b in b"#$}*":
-            body += bytes((0x7D, b ^ 0x20))
-        else:
-            body.append(b)
-    return kind + bytes(body) + b"#%02x" % _checksum(body)
+    body = escape(payload)
+    return kind + body + b"#%02x" % checksum(body)
 
 
-def _unescape(body):
+def unescape(body):
+    """Escapes and run-length encoding undone."""
     out = bytearray()
     i = 0
     while i < len(body):
@@ -246,11 +253,14 @@ class Conn:
             return False
         fds = array.array("i")
         try:
-            data, anc, _, _ = self.sock.recvmsg(
+            data, anc, flags, _ = self.sock.recvmsg(
                 65536, socket.CMSG_SPACE(MAX_FDS * fds.itemsize))
         except OSError as e:
             raise HandoffError("handoffd connection lost: %s" %
                                (e.strerror or e))
+        if flags & socket.MSG_CTRUNC:
+            # A child's socket was dropped: the rest would be misnamed.
+            raise HandoffError("descriptors lost in transit (MSG_CTRUNC)")
         for level, typ, cdata in anc:
             if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
                 n = len(cdata) - len(cdata) % fds.itemsize
@@ -284,11 +294,11 @@ class Conn:
                 return None
             body = bytes(self.buf[1:end])
             try:
-                good = int(self.buf[end + 1:end + 3], 16) == _checksum(body)
+                good = int(self.buf[end + 1:end + 3], 16) == checksum(body)
             except ValueError:
                 good = False
             del self.buf[:end + 3]
-            text = _unescape(body).decode("latin-1")
+            text = unescape(body).decode("latin-1")
             if start == b"%":
                 fd = None
                 if ";via:fd" in text and self.fds:

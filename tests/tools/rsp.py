@@ -27,6 +27,10 @@ import os
 import socket
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "debugger"))
+import handoffwatch as hw  # noqa: E402
+
 
 class Rsp:
     TIMEOUT = float(os.environ.get("RSP_TIMEOUT", "10"))  # seconds, any reply
@@ -65,19 +69,10 @@ class Rsp:
         self.fds = []
         self.sock.close()
 
-    @staticmethod
-    def checksum(data):
-        return sum(data) & 0xff
-
-    @staticmethod
-    def escape(data):
-        out = bytearray()
-        for b in data:
-            if b in b"$#}*":
-                out += bytes((0x7d, b ^ 0x20))
-            else:
-                out.append(b)
-        return bytes(out)
+    # The codec is the debugger scripts' (debugger/handoffwatch.py).
+    checksum = staticmethod(hw.checksum)
+    escape = staticmethod(hw.escape)
+    unescape = staticmethod(hw.unescape)
 
     def send_raw(self, data):
         self.sock.sendall(data)
@@ -103,24 +98,6 @@ class Rsp:
         if not data:
             raise EOFError("connection closed")
         self.buf += data
-
-    @staticmethod
-    def unescape(body):
-        out = bytearray()
-        i = 0
-        while i < len(body):
-            b = body[i]
-            if b == 0x7d and i + 1 < len(body):
-                out.append(body[i + 1] ^ 0x20)
-                i += 2
-                continue
-            if b == 0x2a and out and i + 1 < len(body):   # run-length
-                out += out[-1:] * (body[i + 1] - 29)
-                i += 2
-                continue
-            out.append(b)
-            i += 1
-        return bytes(out)
 
     def _frame(self):
         """The next '$' or '%' frame as (kind, text); acks are skipped."""
