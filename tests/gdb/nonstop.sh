@@ -210,7 +210,8 @@ ok $? "attach: both threads are listed"
 contains "$out" "^\\[Inferior 1 \\(process $spin\\) detached\\]\$" "attach: and detached"
 kill -0 "$spin" 2>/dev/null
 ok $? "attach: the program runs on after the detach"
-kill "$spin" "$SERVER_PID" 2>/dev/null
+kill -9 "$spin" 2>/dev/null
+kill "$SERVER_PID" 2>/dev/null
 wait "$spin" 2>/dev/null
 server_gone 20
 ok $? "attach: the server ends"

@@ -102,7 +102,7 @@ server_gone 20
 ok $? "tcp: the server ends"
 
 # 3. Bad input, and a held child killed before its claim.
-start_server --once --fork-mode handoff "$T/sock" "$PROGS/forkthree"
+start_server --once --fork-mode handoff --unclaimed kill "$T/sock" "$PROGS/forkthree"
 run_gdb bad "$PROGS/forkthree" \
 	"source $SCRIPT" \
 	"handoff-watch" \
@@ -197,4 +197,11 @@ lacks "$out" 'Python Exception|Traceback|Fatal signal' "walk: no Python error, n
 ok $? "walk: gdb ends by itself"
 server_gone 20
 ok $? "walk: the server ends"
+i=0
+while pgrep -f "$PROGS/(forkthree|prefork)" >/dev/null && [ $i -lt 50 ]; do
+	i=$((i + 1))
+	sleep 0.1
+done
+! pgrep -f "$PROGS/(forkthree|prefork)" >/dev/null
+ok $? "no process of the tests is left behind"
 done_testing

@@ -110,7 +110,7 @@ server_gone 20
 ok $? "stop-parent: the server ends"
 
 # 5. Bad input, and a held child killed before its claim.
-start_server --once --fork-mode handoff "$T/sock" "$PROGS/forkthree"
+start_server --once --fork-mode handoff --unclaimed kill "$T/sock" "$PROGS/forkthree"
 api bad "unix-connect://$T/sock" bad "unix://$T/sock" "$T/server.log"
 [ "$(cat "$T/bad.status")" = 0 ]
 ok $? "bad: lldb's script ends by itself"
@@ -122,4 +122,40 @@ start_server "$T/sock" "$PROGS/forkthree"
 api gone "unix-connect://$T/sock" gone "$SERVER_PID"
 [ "$(cat "$T/gone.status")" = 0 ]
 ok $? "gone: lldb's script ends by itself"
+
+# 7. Through handoffd platform (lldb's platform, one TCP port): the watch
+# and each claim are routed to the session worker that traces the tree.
+start_platform --listen 127.0.0.1:0
+ok $? "the platform daemon listens"
+run_lldb plat "" \
+	"platform select remote-linux" \
+	"platform connect connect://127.0.0.1:$PORT" \
+	"target create $PROGS/forkthree" \
+	"breakpoint set -n main" \
+	"run" \
+	"command script import $MODULE" \
+	"handoff watch" \
+	"breakpoint set -n parent_done" \
+	"continue" \
+	"handoff wait 3 --timeout 60" \
+	"target select 2" "breakpoint set -n child_work" "continue" \
+	"target select 0" "process kill"
+out="$T/plat.out"
+contains "$out" "^watching process [0-9]+'s children through handoffd at 127\.0\.0\.1:$PORT\$" \
+    "platform: the watch finds the daemon from lldb's connections"
+contains "$out" '^3 children opened$' "platform: three children opened"
+contains "$out" 'child_work\(id=1\) at forkthree\.c' "platform: child 1 stops at child_work in its own target"
+contains "$T/platform.log" 'claimed by .* via vAttach' "platform: the claims reach the worker"
+[ "$(cat "$T/plat.status")" = 0 ]
+ok $? "platform: lldb ends by itself"
+no_process_left() {	# no_process_left WHAT: none of forkthree's kin is left
+	local i=0
+	while pgrep -f "$PROGS/forkthree" >/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	! pgrep -f "$PROGS/forkthree" >/dev/null
+	ok $? "$1"
+}
+no_process_left "no forkthree process is left behind"
 done_testing
