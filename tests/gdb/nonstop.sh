@@ -186,6 +186,7 @@ contains "$out" '^detach OK$' "running: the program is detached"
 contains "$out" '^stop-gone OK$' "running: vCont;t of a thread whose process is gone is OK"
 contains "$out" '^cont-gone E03$' "running: resuming with no process is E03"
 contains "$out" '^empty E16$' "running: a vCont with no action is malformed"
+kill -9 "$pid" 2>/dev/null	# detached above, it would spin on
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 ok $? "running: the server ends"
