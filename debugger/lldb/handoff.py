@@ -150,6 +150,7 @@ def _open_target(st, child, sock):
     """A new target connected to child over sock: returns the target."""
     d = st.debugger
     exe = _executable(st, child)
+    selected = d.GetSelectedTarget()    # a new target takes the selection
     err = lldb.SBError()
     target = d.CreateTarget(exe, None, None, False, err) if exe else \
         d.CreateTarget("")
@@ -170,6 +171,8 @@ def _open_target(st, child, sock):
         d.DeleteTarget(target)
         raise hw.HandoffError("connecting to child %d: %s" %
                               (child.pid, err.GetCString()))
+    if selected.IsValid():
+        d.SetSelectedTarget(selected)   # the user's, not the newcomer
     with st.lock:
         st.opened[child.pid] = Opened(child, target, sock)
         st.count += 1
