@@ -221,6 +221,8 @@ worker_ctl(int fd, int events, void *arg)
 			close(cfd);
 		return;
 	}
+	if (cfd >= 0)
+		close(cfd);	/* an empty message may still carry one */
 	log_info("the daemon has gone; this session goes on");
 	loop_del_fd(w->w_loop, fd);
 	close(fd);

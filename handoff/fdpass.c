@@ -94,7 +94,11 @@ fdpass_recv(int sock, int *fd, void *buf, size_t len)
 		;
 	if (n == -1)
 		return -1;
-	if (msg.msg_controllen == 0)
+	/*
+	 * No control data: nothing came, unless the kernel cut it (a full
+	 * descriptor table gives MSG_CTRUNC and an empty control area).
+	 */
+	if (msg.msg_controllen == 0 && !(msg.msg_flags & MSG_CTRUNC))
 		return n;
 	cmsg = CMSG_FIRSTHDR(&msg);
 	if ((msg.msg_flags & MSG_CTRUNC) || cmsg == NULL ||

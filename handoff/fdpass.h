@@ -35,7 +35,8 @@ ssize_t	fdpass_send(int sock, int fd, const void *buf, size_t len);
  * FDPASS_LOST when the control data was not exactly one descriptor of
  * SCM_RIGHTS or was cut short (MSG_CTRUNC): every descriptor that did
  * arrive has been closed, and the bytes received are still returned, so
- * a byte stream stays whole.
+ * a byte stream stays whole.  On a SOCK_SEQPACKET or SOCK_DGRAM socket an
+ * empty message may carry a descriptor: 0 is returned with *fd set.
  */
 ssize_t	fdpass_recv(int sock, int *fd, void *buf, size_t len);
 
