@@ -66,7 +66,9 @@ def describe_error(reply):
 # ------------------------------------------------------------ addresses
 
 def parse_address(text):
-    """An address as gdb, lldb and handoffd write one -> (family, sockaddr).
+    """An address as gdb, lldb and handoffd write one -> (family, where):
+    a unix socket's path (abstract: a leading NUL), or a TCP (host,
+    port), not yet resolved.
 
     unix://PATH, unix-connect://PATH, unix:PATH, or a PATH with a '/';
     unix-abstract://NAME, unix-abstract-connect://NAME;
@@ -93,14 +95,7 @@ def parse_address(text):
         raise HandoffError("%r is not an address handoffd listens on "
                            "(HOST:PORT, a unix socket path, "
                            "unix-abstract://NAME)" % text)
-    host = m.group(1) or "127.0.0.1"
-    try:
-        info = socket.getaddrinfo(host, int(m.group(2)), 0,
-                                  socket.SOCK_STREAM)
-    except socket.gaierror as e:
-        raise HandoffError("%s: %s" % (host, e.strerror))
-    family, _, _, _, sockaddr = info[0]
-    return family, sockaddr
+    return socket.AF_INET, (m.group(1) or "127.0.0.1", int(m.group(2)))
 
 
 def address_text(family, sockaddr):
@@ -114,18 +109,24 @@ def address_text(family, sockaddr):
 
 
 def connect(address, timeout=CONNECT_TIMEOUT):
-    """A connected stream socket to address (text), or HandoffError."""
-    family, sockaddr = parse_address(address)
-    s = socket.socket(family, socket.SOCK_STREAM)
-    s.settimeout(timeout)
+    """A connected stream socket to address (text), or HandoffError.
+    A TCP name is tried at each of its addresses, as gdb and lldb do."""
+    family, where = parse_address(address)
     try:
-        s.connect(sockaddr)
+        if family == socket.AF_UNIX:
+            s = socket.socket(family, socket.SOCK_STREAM)
+            s.settimeout(timeout)
+            try:
+                s.connect(where)
+            except OSError:
+                s.close()
+                raise
+        else:
+            s = socket.create_connection(where, timeout)
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as e:
-        s.close()
         raise HandoffError("cannot reach handoffd at %s: %s" %
                            (address, e.strerror or e))
-    if family != socket.AF_UNIX:
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return s
 
 
@@ -308,11 +309,13 @@ class Conn:
                 elif fd is not None:
                     os.close(fd)    # damaged: nothing to tell it by
                 continue
-            if not good:
-                self.sock.sendall(b"-")
-                continue
-            self.sock.sendall(b"+")
-            return text
+            try:
+                self.sock.sendall(b"+" if good else b"-")
+            except OSError as e:
+                raise HandoffError("handoffd connection lost: %s" %
+                                   (e.strerror or e))
+            if good:
+                return text
 
     def request(self, payload, timeout=REPLY_TIMEOUT):
         """Send, then the reply (notifications in between are queued)."""
@@ -403,51 +406,60 @@ def claim(address, pid, timeout=REPLY_TIMEOUT):
 
 
 class Watcher:
-    """The watch connection and the thread that reads it.
+    """The watch connection, the thread that reads it, and the thread
+    that hands each child on.
 
-    on_child(Child) runs on the watcher's thread for every handoff;
-    on_end(message) once, when the connection ends (message None when
-    stop() ended it)."""
+    on_child(Child) runs on a thread of its own, one child after the
+    other, so that a slow debugger never stalls the reading of replies;
+    on_warn(message) for a notification that could not be used; on_end
+    (message) once, when the connection ends (None when stop() ended
+    it).  Call start() once the caller's own state is ready."""
 
-    def __init__(self, address, pid, on_child, on_end, via_connect=False):
+    def __init__(self, address, pid, on_child, on_end, via_connect=False,
+                 on_warn=None):
         self.address = address
         self.pid = pid
         self.on_child = on_child
         self.on_end = on_end
+        self.on_warn = on_warn
         self.conn = Conn(connect(address))
         self.lock = threading.Lock()     # one request at a time
         self.replies = []
+        self.stale = 0                   # replies owed to timed-out asks
         self.cond = threading.Condition()
+        self.children = []               # handoffs not yet handed on
         self.stopping = False
         self.ended = None
-        self.r, self.w = os.pipe()
         try:
             self.conn.request("qSupported:multiprocess+")
             r = self.conn.request("QHandoffWatch:%x%s" %
                                   (pid, ";via:connect" if via_connect
                                    else ""))
         except HandoffError:
-            self._close()
+            self.conn.close()
             raise
         if r != "OK":
-            self._close()
+            self.conn.close()
             raise HandoffError("watching process %d at %s: %s" %
                                (pid, address, describe_error(r)))
         self.thread = threading.Thread(target=self._run, daemon=True,
                                        name="handoff-watch")
+        self.giver = threading.Thread(target=self._give, daemon=True,
+                                      name="handoff-give")
+
+    def start(self):
+        self.giver.start()
         self.thread.start()
 
-    def _close(self):
-        self.conn.close()
-        self._close_pipe()
+    def _warn(self, msg):
+        if self.on_warn is not None:
+            try:
+                self.on_warn(msg)
+            except Exception:
+                pass
 
-    def _close_pipe(self):
-        if self.r >= 0:
-            os.close(self.r)
-            os.close(self.w)
-            self.r = self.w = -1
-
-    def _deliver(self):
+    def _queue_notes(self):
+        """Notifications read so far, parsed, for the giver."""
         while self.conn.notes:
             text, fd = self.conn.notes.pop(0)
             if not text.startswith("Handoff:"):
@@ -457,18 +469,30 @@ class Watcher:
             try:
                 child = Child(text, fd)
             except HandoffError as e:
-                self._end(str(e))
+                if fd is not None:
+                    os.close(fd)
+                self._warn(str(e))
+                continue
+            with self.cond:
+                self.children.append(child)
+                self.cond.notify_all()
+
+    def _give(self):
+        while True:
+            with self.cond:
+                self.cond.wait_for(lambda: self.children or
+                                   self.ended is not None)
+                if not self.children:
+                    return
+                child = self.children.pop(0)
+            if self.stopping:
+                if child.sock is not None:
+                    child.sock.close()
                 continue
             try:
                 self.on_child(child)
             except Exception as e:          # a script bug: say, go on
-                self._end_note("handling %r: %s" % (child, e))
-
-    def _end_note(self, msg):
-        try:
-            self.on_end("warning: " + msg)
-        except Exception:
-            pass
+                self._warn("handling %r: %s" % (child, e))
 
     def _end(self, msg):
         with self.cond:
@@ -480,20 +504,23 @@ class Watcher:
         msg = None
         try:
             while True:
-                r, _, _ = select.select([self.conn.sock, self.r], [], [])
-                if self.r in r:
-                    break
-                self.conn.fill(0)
-                while True:
+                while True:     # what was read with the last reply first
                     rep = self.conn.next_frame()
-                    self._deliver()
+                    self._queue_notes()
                     if rep is None:
                         break
                     with self.cond:
-                        self.replies.append(rep)
+                        if self.stale > 0:
+                            self.stale -= 1     # its asker gave up
+                        else:
+                            self.replies.append(rep)
                         self.cond.notify_all()
+                if self.stopping:
+                    break
+                self.conn.fill(None)
         except (HandoffError, OSError) as e:
-            msg = "%s (watching %d at %s)" % (e, self.pid, self.address)
+            if not self.stopping:
+                msg = "%s (watching %d at %s)" % (e, self.pid, self.address)
         self._end(msg or "stopped")
         self.conn.close()
         try:
@@ -506,16 +533,17 @@ class Watcher:
             with self.cond:
                 if self.ended is not None:
                     raise HandoffError("the watch has ended: " + self.ended)
-                self.replies = []
             self.conn.send(payload)
             with self.cond:
-                ok = self.cond.wait_for(
+                self.cond.wait_for(
                     lambda: self.replies or self.ended is not None, timeout)
                 if self.replies:
                     return self.replies.pop(0)
+                if self.ended is not None:
+                    raise HandoffError("the watch has ended: " + self.ended)
+                self.stale += 1
                 raise HandoffError("handoffd did not answer within %g s" %
-                                   timeout if not ok else
-                                   "the watch has ended: " + self.ended)
+                                   timeout)
 
     def held(self):
         """qHandoffList through the watch connection."""
@@ -523,12 +551,16 @@ class Watcher:
 
     def stop(self):
         """End the watch (the daemon forgets it when the connection
-        closes) and wait for the thread."""
-        if self.r >= 0:
-            if self.thread.is_alive():
-                os.write(self.w, b"x")
-            self.thread.join(REPLY_TIMEOUT)
-            self._close_pipe()
+        closes) and wait for the threads, within REPLY_TIMEOUT."""
+        self.stopping = True
+        try:
+            self.conn.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self._end("stopped")
+        for t in (self.thread, self.giver):
+            if t.is_alive() and t is not threading.current_thread():
+                t.join(REPLY_TIMEOUT)
 
     @property
     def alive(self):

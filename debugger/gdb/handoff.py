@@ -38,6 +38,7 @@ import handoffwatch as hw  # noqa: E402  (beside this directory)
 
 WAIT_TIMEOUT = 30.0          # handoff-wait's default, seconds
 WAIT_TIMEOUT_MAX = 3600.0    # and its limit
+RELAY_ACCEPT = 30.0          # seconds gdb has to reach a child's relay
 
 
 class State:
@@ -52,6 +53,7 @@ class State:
         self.failed = {}            # pid -> why it could not be opened
         self.posted = False         # a _drain is queued in gdb's loop
         self.ended = None           # why the watch ended, to be told
+        self.warnings = []          # to be told too
         self.relays = []            # one per opened child
         self.nonstop = False        # gdb's non-stop mode, at the watch
 
@@ -89,32 +91,43 @@ def _can_attach():
     return gdb.parameter("non-stop") or not _running()
 
 
+def _quote(path):
+    return '"%s"' % path.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _attach(pid, kind="fork"):
     """A new inferior on a connection of its own, bound to the held child
-    pid and stopped there: its number."""
+    pid and stopped there: its number.  The child is claimed last, just
+    before gdb connects: loading the program may take a while."""
     before = gdb.selected_inferior()
     exe = None
     if kind != "exec" and st.parent is not None and st.parent.is_valid():
         exe = st.parent.progspace.filename
-    sock, _ = hw.claim(st.address, pid)
-    relay = hw.Relay(sock)
-    st.relays = [r for r in st.relays if r.alive] + [relay]
-    out = gdb.execute("add-inferior -no-connection" +
-                      (" -exec %s" % exe if exe else ""), to_string=True)
+    try:
+        out = gdb.execute("add-inferior -no-connection" +
+                          (" -exec %s" % _quote(exe) if exe else ""),
+                          to_string=True)
+    except gdb.error as e:
+        raise hw.HandoffError("add-inferior for child %d: %s" % (pid, e))
     m = re.search(r"Added inferior (\d+)", out)
     if m is None:
         raise hw.HandoffError("add-inferior said %r" % out.strip())
     num = int(m.group(1))
     try:
         gdb.execute("inferior %d" % num, to_string=True)
+        sock, _ = hw.claim(st.address, pid)
+        relay = hw.Relay(sock, RELAY_ACCEPT)
+        st.relays = [r for r in st.relays if r.alive] + [relay]
         gdb.execute("target extended-remote %s" % relay.path,
                     to_string=True)
-    except gdb.error as e:
+    except (gdb.error, hw.HandoffError, OSError) as e:
         try:
             gdb.execute("inferior %d" % before.num, to_string=True)
             gdb.execute("remove-inferiors %d" % num, to_string=True)
         except gdb.error:
             pass
+        if isinstance(e, hw.HandoffError):
+            raise
         raise hw.HandoffError("connecting to child %d: %s" % (pid, e))
     gdb.execute("inferior %d" % before.num, to_string=True)
     with st.lock:
@@ -124,6 +137,8 @@ def _attach(pid, kind="fork"):
 
 
 def _tell_end():
+    while st.warnings:
+        say("warning: %s" % st.warnings.pop(0))
     if st.ended is not None:
         say("the watch ended: %s" % st.ended)
         st.ended = None
@@ -167,6 +182,10 @@ def _on_child(child):
     """On the watcher's thread: queue, then let gdb's loop open it."""
     if child.sock is not None:       # via:fd was not asked for
         child.sock.close()
+    if child.via == "reverse":
+        st.warnings.append("%r went to the reverse-connect client; "
+                           "nothing to open here" % child)
+        return
     with st.lock:
         st.pending.append(child)
         st.announced += 1
@@ -231,13 +250,18 @@ one the current inferior's connection goes to."""
             raise hw.HandoffError("inferior %d has no process; run or "
                                   "attach first" % inf.num)
         address = argv[0] if argv else _address_of(inf)
-        st.watcher = hw.Watcher(address, inf.pid, _on_child, _on_end,
-                                via_connect=True)
+        watcher = hw.Watcher(address, inf.pid, _on_child, _on_end,
+                             via_connect=True,
+                             on_warn=st.warnings.append)
+        if st.watcher is not None:
+            st.watcher.stop()           # one that ended: its threads
+        st.watcher = watcher
         st.address = address
         st.parent = inf
         st.announced = 0
         st.failed = {}
         st.nonstop = bool(gdb.parameter("non-stop"))
+        watcher.start()
         say("watching process %d's children through handoffd at %s" %
             (inf.pid, address))
         shown = gdb.execute("maint show target-non-stop", to_string=True)
@@ -318,6 +342,7 @@ Usage: handoff-wait N [SECONDS]   (default 30)"""
             raise hw.HandoffError("SECONDS: more than 0, at most %g" %
                                   WAIT_TIMEOUT_MAX)
         deadline = time.monotonic() + timeout
+        failed_before = set(st.failed)
         with st.lock:
             while st.announced < n:
                 if st.watcher is None or not st.watcher.alive:
@@ -334,9 +359,10 @@ Usage: handoff-wait N [SECONDS]   (default 30)"""
                                   "(all-stop), so they open at the next "
                                   "stop" % st.announced)
         _drain()
-        if st.failed:
+        failed = set(st.failed) - failed_before
+        if failed:
             raise hw.HandoffError("%d of %d children not opened" %
-                                  (len(st.failed), n))
+                                  (len(failed), n))
 
 
 class Unwatch(Command):

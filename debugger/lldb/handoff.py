@@ -39,6 +39,10 @@ import handoffwatch as hw  # noqa: E402  (beside this directory)
 WAIT_TIMEOUT = 30.0          # handoff wait's default, seconds
 WAIT_TIMEOUT_MAX = 3600.0    # and its limit
 
+# One new target at a time: lldb selects each new target, and the
+# user's selection is put back before the next one is made.
+_target_lock = threading.Lock()
+
 
 class Opened:
     """A child open in a target of its own."""
@@ -150,10 +154,13 @@ def _open_target(st, child, sock):
     """A new target connected to child over sock: returns the target."""
     d = st.debugger
     exe = _executable(st, child)
-    selected = d.GetSelectedTarget()    # a new target takes the selection
     err = lldb.SBError()
-    target = d.CreateTarget(exe, None, None, False, err) if exe else \
-        d.CreateTarget("")
+    with _target_lock:
+        selected = d.GetSelectedTarget()    # the new one takes it
+        target = d.CreateTarget(exe, None, None, False, err) if exe else \
+            d.CreateTarget("")
+        if selected.IsValid():
+            d.SetSelectedTarget(selected)   # the user's, not the newcomer
     if target is None or not target.IsValid():
         raise hw.HandoffError("no target for child %d: %s" %
                               (child.pid, err.GetCString() or "?"))
@@ -171,8 +178,6 @@ def _open_target(st, child, sock):
         d.DeleteTarget(target)
         raise hw.HandoffError("connecting to child %d: %s" %
                               (child.pid, err.GetCString()))
-    if selected.IsValid():
-        d.SetSelectedTarget(selected)   # the user's, not the newcomer
     with st.lock:
         st.opened[child.pid] = Opened(child, target, sock)
         st.count += 1
@@ -185,15 +190,12 @@ def _open_target(st, child, sock):
     return target
 
 
-def _exec_path(conn, pid, reply):
-    """The program a stop reply's exec names, else what the host says."""
+def _exec_path(reply):
+    """The program a stop reply's exec names, or None."""
     m = re.search(r"exec:([0-9a-fA-F]+);", reply)
     if m:
         return bytes.fromhex(m.group(1)).decode("utf-8", "replace")
-    try:
-        return os.readlink("/proc/%d/exe" % pid)
-    except OSError:
-        return ""
+    return None
 
 
 def _follow_to_exec(st, child, sock):
@@ -204,14 +206,20 @@ def _follow_to_exec(st, child, sock):
     try:
         conn.request("qSupported:multiprocess+;exec-events+")
         conn.send("vCont;c")
-        reply = conn.reply(timeout=None)
-        if reply[:1] in ("W", "X"):
-            st.say("child %d ended before any exec (%s); not opened" %
-                   (child.pid, reply))
-            st.skipped[child.pid] = "ended before an exec"
-            sock.close()
-            return
-        path = _exec_path(conn, child.pid, reply)
+        while True:
+            reply = conn.reply(timeout=None)
+            if reply[:1] in ("W", "X"):
+                st.say("child %d ended before any exec (%s); not opened" %
+                       (child.pid, reply))
+                st.skipped[child.pid] = "ended before an exec"
+                sock.close()
+                return
+            path = _exec_path(reply)
+            if path is not None:
+                break
+            # A signal on the way: it goes to the child, as if untraced.
+            conn.send("vCont;C%s" % reply[1:3] if reply[:1] == "T" and
+                      reply[1:3] != "05" else "vCont;c")
         if not st.opts.exec.search(path):
             conn.request("D;%x" % child.pid)
             st.say("child %d execs %s, not /%s/: let go" %
@@ -235,9 +243,8 @@ def _take(st, child):
         sock = child.sock
         if sock is None:
             if child.via != "connect":
-                st.say("%r came by %s: claim it with `process attach -p "
-                       "%d` where it was sent" % (child, child.via,
-                                                  child.pid))
+                st.say("%r went to the reverse-connect client (via %s); "
+                       "nothing to open here" % (child, child.via))
                 return
             sock, _ = hw.claim(st.address, child.pid)
         if st.opts.stop_parent and st.parent_process is not None:
@@ -249,9 +256,12 @@ def _take(st, child):
                              daemon=True).start()
             return
         if st.opts.exec is not None:
-            path = _executable(st, child)
+            # The daemon's word for the program: it may be another host.
+            conn = hw.Conn(sock)
+            r = conn.request("qXfer:exec-file:read:%x:0,fff" % child.pid)
+            path = r[1:] if r[:1] in ("l", "m") else ""
             if not st.opts.exec.search(path):
-                hw.Conn(sock).request("D;%x" % child.pid)
+                conn.request("D;%x" % child.pid)
                 sock.close()
                 st.say("child %d execs %s, not /%s/: let go" %
                        (child.pid, path, st.opts.exec.pattern))
@@ -296,15 +306,17 @@ def _parsers():
     return top
 
 
-def _find_daemon(pid, on_child, on_end, given):
-    """A watcher for pid at the address given, or at the first daemon
-    among this process's connections that traces pid."""
+def _find_daemon(pid, on_child, on_end, on_warn, given):
+    """A watcher (not started) for pid at the address given, or at the
+    first daemon among this process's connections that traces pid."""
     if given:
-        return hw.Watcher(given, pid, on_child, on_end), given
+        return hw.Watcher(given, pid, on_child, on_end,
+                          on_warn=on_warn), given
     tried = []
     for addr in hw.peer_addresses():
         try:
-            return hw.Watcher(addr, pid, on_child, on_end), addr
+            return hw.Watcher(addr, pid, on_child, on_end,
+                              on_warn=on_warn), addr
         except hw.HandoffError as e:
             tried.append("%s (%s)" % (addr, e))
     raise hw.HandoffError("no handoffd connection of this debugger traces "
@@ -344,9 +356,12 @@ def cmd_watch(st, args):
         with st.lock:
             st.lock.notify_all()
 
-    st.watcher, st.address = _find_daemon(process.GetProcessID(),
-                                          lambda c: _take(st, c), on_end,
-                                          args.connect)
+    if st.watcher is not None:
+        st.watcher.stop()               # one that ended: its threads
+    st.watcher, st.address = _find_daemon(
+        process.GetProcessID(), lambda c: _take(st, c), on_end,
+        lambda msg: st.say("warning: %s" % msg), args.connect)
+    st.watcher.start()
     return "watching process %d's children through handoffd at %s" % (
         process.GetProcessID(), st.address)
 
