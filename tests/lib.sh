@@ -170,6 +170,18 @@ no_process() {
 	ok $? "$2"
 }
 
+# none_left REGEX DESCRIPTION: within 5 s no process's command line
+# matches REGEX (pgrep -f): nothing a test started is left behind.
+none_left() {
+	local i=0
+	while pgrep -f "$1" >/dev/null && [ $i -lt 50 ]; do
+		i=$((i + 1))
+		sleep 0.1
+	done
+	! pgrep -f "$1" >/dev/null
+	ok $? "$2"
+}
+
 # inferior_pid: the pid the server printed for the process it created.
 inferior_pid() {
 	sed -n 's/^Process .* created; pid = \([0-9]*\)$/\1/p' "$T/server.log" |

@@ -198,11 +198,5 @@ lacks "$out" 'Python Exception|Traceback|Fatal signal' "walk: no Python error, n
 ok $? "walk: gdb ends by itself"
 server_gone 20
 ok $? "walk: the server ends"
-i=0
-while pgrep -f "$PROGS/(forkthree|prefork)" >/dev/null && [ $i -lt 50 ]; do
-	i=$((i + 1))
-	sleep 0.1
-done
-! pgrep -f "$PROGS/(forkthree|prefork)" >/dev/null
-ok $? "no process of the tests is left behind"
+none_left "$PROGS/(forkthree|prefork)" "no process of the tests is left behind"
 done_testing

@@ -148,14 +148,5 @@ contains "$out" 'child_work\(id=1\) at forkthree\.c' "platform: child 1 stops at
 contains "$T/platform.log" 'claimed by .* via vAttach' "platform: the claims reach the worker"
 [ "$(cat "$T/plat.status")" = 0 ]
 ok $? "platform: lldb ends by itself"
-no_process_left() {	# no_process_left WHAT: none of forkthree's kin is left
-	local i=0
-	while pgrep -f "$PROGS/forkthree" >/dev/null && [ $i -lt 50 ]; do
-		i=$((i + 1))
-		sleep 0.1
-	done
-	! pgrep -f "$PROGS/forkthree" >/dev/null
-	ok $? "$1"
-}
-no_process_left "no forkthree process is left behind"
+none_left "$PROGS/forkthree" "no forkthree process is left behind"
 done_testing
