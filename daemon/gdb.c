@@ -801,7 +801,7 @@ gdb_v(struct gsess *s, struct rsp_cursor *c)
 	else if (s->s_lldb && rsp_cursor_skip(c, "vStdio") &&
 	    rsp_cursor_eof(c))
 		gdb_ns_stdio(s);
-	else if (rsp_cursor_skip(c, "vFile:"))
+	else if (rsp_cursor_skip(c, "vFile:") && handoff_host_io())
 		gdb_vfile(s, c);
 	else
 		gdb_empty(s);

@@ -24,6 +24,7 @@
 
 #include "daemon/gdb.h"
 #include "daemon/gdb_platform.h"
+#include "daemon/handoff.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
 
@@ -431,11 +432,11 @@ gdb_platform_query(struct gsess *s, struct rsp_cursor *c)
 	if (rsp_cursor_skip(c, "qGetWorkingDir"))
 		plat_get_cwd(s);
 	else if (rsp_cursor_skip(c, "qPlatform_mkdir:"))
-		plat_mode_path(s, c, true);
+		handoff_host_io() ? plat_mode_path(s, c, true) : gdb_empty(s);
 	else if (rsp_cursor_skip(c, "qPlatform_chmod:"))
-		plat_mode_path(s, c, false);
+		handoff_host_io() ? plat_mode_path(s, c, false) : gdb_empty(s);
 	else if (rsp_cursor_skip(c, "qPlatform_shell:"))
-		plat_shell(s, c);
+		handoff_shell() ? plat_shell(s, c) : gdb_empty(s);
 	else if (rsp_cursor_skip(c, "qfProcessInfo"))
 		plat_first_process(s, c);
 	else if (rsp_cursor_skip(c, "qsProcessInfo"))

@@ -44,7 +44,12 @@ const char handoff_usage[] =
 "  --unclaimed detach-stopped|resume|kill\n"
 "                         then (default detach-stopped)\n"
 "  --max-held N           children held at once (default 64, at most 4096)\n"
-"  --allow-any-uid        let any TCP peer claim or watch\n";
+"  --allow-any-uid        let any TCP peer claim or watch\n"
+"\n"
+"Host access (docs/security.md):\n"
+"  --no-host-io           refuse clients the host's files (vFile,\n"
+"                         qPlatform_mkdir, qPlatform_chmod)\n"
+"  --no-shell             refuse clients commands (qPlatform_shell)\n";
 
 struct held {
 	TAILQ_ENTRY(held) h_entry;
@@ -103,6 +108,14 @@ handoff_opt(struct handoff_opts *o, const char *name, const char *val,
 
 	if (strcmp(name, "allow-any-uid") == 0) {
 		o->ho_allow_any_uid = true;
+		return 0;
+	}
+	if (strcmp(name, "no-host-io") == 0) {
+		o->ho_no_host_io = true;
+		return 0;
+	}
+	if (strcmp(name, "no-shell") == 0) {
+		o->ho_no_shell = true;
 		return 0;
 	}
 	if (val == NULL) {
@@ -166,7 +179,7 @@ handoff_getopt(struct handoff_opts *o, int ch, const char *arg)
 {
 	static const char *const names[] = {
 		"fork-mode", "hold-timeout", "unclaimed", "max-held",
-		"allow-any-uid",
+		"allow-any-uid", "no-host-io", "no-shell",
 	};
 	char err[256];
 
@@ -653,6 +666,18 @@ void
 handoff_configure(const struct handoff_opts *o)
 {
 	ho.opts = *o;
+}
+
+bool
+handoff_host_io(void)
+{
+	return !ho.opts.ho_no_host_io;
+}
+
+bool
+handoff_shell(void)
+{
+	return !ho.opts.ho_no_shell;
 }
 
 bool

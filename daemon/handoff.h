@@ -45,6 +45,8 @@ struct handoff_opts {
 	unsigned	 ho_hold_timeout;	/* seconds */
 	unsigned	 ho_max_held;
 	bool		 ho_allow_any_uid;
+	bool		 ho_no_host_io;		/* vFile, qPlatform_mkdir/chmod */
+	bool		 ho_no_shell;		/* qPlatform_shell */
 };
 
 struct endpoint;
@@ -64,6 +66,9 @@ void	 handoff_opts_init(struct handoff_opts *);
 void	 handoff_configure(const struct handoff_opts *);
 /* Does this server offer GDB's fork events (fork-events+)? */
 bool	 handoff_fork_events(void);
+/* May clients use the host's files (vFile...), and run commands there? */
+bool	 handoff_host_io(void);
+bool	 handoff_shell(void);
 /*
  * The handoff options both commands take: --fork-mode, --hold-timeout,
  * --unclaimed, --max-held, --allow-any-uid (val NULL).  0 when taken,
@@ -80,7 +85,9 @@ extern const char handoff_usage[];
 	{ "hold-timeout", required_argument, NULL, HANDOFF_OPT_BASE + 1 }, \
 	{ "unclaimed", required_argument, NULL, HANDOFF_OPT_BASE + 2 },	\
 	{ "max-held", required_argument, NULL, HANDOFF_OPT_BASE + 3 },	\
-	{ "allow-any-uid", no_argument, NULL, HANDOFF_OPT_BASE + 4 }
+	{ "allow-any-uid", no_argument, NULL, HANDOFF_OPT_BASE + 4 },	\
+	{ "no-host-io", no_argument, NULL, HANDOFF_OPT_BASE + 5 },	\
+	{ "no-shell", no_argument, NULL, HANDOFF_OPT_BASE + 6 }
 /*
  * getopt_long's ch: 0 when it was one of ours and is taken, -1 when its
  * value is bad (the message printed), 1 when it is not ours.
