@@ -96,11 +96,22 @@ printf "(gdb) inferior %d: worker %d handles %s %s\n", $_inferior, id, req->meth
 continue
 end
 python
-# Go on until every process has ended; each exit stops gdb once.
-while [i for i in gdb.inferiors() if i.pid]:
-    live = [i for i in gdb.inferiors() if i.pid][0]
-    gdb.execute("inferior %d" % live.num, to_string=True)
-    gdb.execute("continue")
+# Go on until every process has ended; each exit stops gdb once.  A
+# worker may end while gdb stops the others for an exit: switching to it
+# then fails to read its registers, and its own exit comes with the next
+# continue.
+for _ in range(4 * 4):
+    live = [i for i in gdb.inferiors() if i.pid]
+    if not live:
+        break
+    try:
+        gdb.execute("inferior %d" % live[0].num, to_string=True)
+    except gdb.error:
+        pass
+    try:
+        gdb.execute("continue")
+    except gdb.error as e:
+        print("   (gdb) %s" % e)
 end
 EOF
 sed -i "s|SOCKET|$work/sock|" "$work/multiplex.gdb"
