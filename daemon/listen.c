@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "daemon/listen.h"
+#include "daemon/log.h"
 #include "platform/peer.h"
 
 #define EP_SD_MAX_FDS		64	/* LISTEN_FDS we make close-on-exec */
@@ -461,6 +462,11 @@ ep_listen_tcp(struct endpoint *ep, char *err, size_t errlen)
 		ep->ep_bound_port = ntohs(ss.ss_family == AF_INET6 ?
 		    ((struct sockaddr_in6 *)&ss)->sin6_port :
 		    ((struct sockaddr_in *)&ss)->sin_port);
+		if (!peer_addr_loopback((struct sockaddr *)&ss))
+			log_warnx("listening on %s:%u, beyond loopback: any "
+			    "host that can reach it may debug here "
+			    "(docs/security.md)", host != NULL ? host : "*",
+			    ep->ep_bound_port);
 	}
 	ep->ep_fd = fd;
 	return 0;

@@ -3,7 +3,8 @@
 # qPlatform_mkdir, qPlatform_chmod and qPlatform_shell get the empty
 # reply of a packet the server does not have, nothing is touched on the
 # host, and the session goes on; without them, the same packets work.
-# Both for handoffd gdbserver and for the platform daemon.
+# Both for handoffd gdbserver and for the platform daemon.  Then the log's
+# warning when a TCP listener reaches beyond loopback.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 RSP="$top_srcdir/tests/tools/rsp.py"
@@ -54,4 +55,16 @@ ok $? "without them: mkdir and chmod act"
 wait_for "$T/on.out" '^< F,0' 10
 [ -e "$T/ran" ]
 ok $? "without them: the shell runs the command"
+kill "$SERVER_PID" 2>/dev/null
+server_gone 20
+
+start_server --once '*:0' "$PROGS/hello"
+contains "$T/server.log" "warning: listening on \\*:$PORT, beyond loopback: any host that can reach it may debug here" \
+    "'*:PORT': the log warns that the port reaches beyond loopback"
+kill "$SERVER_PID" 2>/dev/null
+server_gone 20
+start_server --once ':0' "$PROGS/hello"
+lacks "$T/server.log" 'beyond loopback' "':PORT' (loopback): no such warning"
+kill "$SERVER_PID" 2>/dev/null
+server_gone 20
 done_testing
