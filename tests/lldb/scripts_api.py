@@ -227,6 +227,11 @@ def bad():
                  "claiming child 1: ", "a claim of pid 1: refused, with why")
     expect_error("handoff wait 1 --timeout 0", "--timeout: 0 < SECONDS",
                  "wait --timeout 0: a usage error")
+    expect_error("handoff wait 1 --timeout 3601",
+                 "--timeout: 0 < SECONDS <= 3600",
+                 "wait --timeout 3601, past WAIT_TIMEOUT_MAX: a usage error")
+    good, out = run("handoff wait 0 --timeout 3600")
+    ok(good, "wait 0 --timeout 3600, at the limit: done at once", out)
     expect_error("handoff frobnicate", "invalid choice: 'frobnicate'",
                  "an unknown subcommand")
     good, out = run("handoff watch")
