@@ -159,7 +159,7 @@ gdbserver_accept(int fd, int events, void *arg)
 	int cfd;
 
 	if ((cfd = ep_accept(&gs->gs_ep, desc, sizeof(desc))) == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR && errno != EACCES)
 			log_warn("accept");
 		return;
 	}
@@ -745,6 +745,7 @@ cmd_gdbserver(int argc, char **argv)
 	if (o.o_pipe != -1 && fcntl(o.o_pipe, F_SETFD, FD_CLOEXEC) == -1)
 		log_warn("--pipe %d", o.o_pipe);
 
+	gs.gs_ep.ep_any_uid = o.o_handoff.ho_allow_any_uid;
 	gdbserver_setup(&gs, &o);
 	handoff_init(gs.gs_loop, &o.o_handoff, gs.gs_sess,
 	    ep_listening(&gs.gs_ep) || gs.gs_ep.ep_kind == EP_STDIO ||

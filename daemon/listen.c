@@ -572,6 +572,7 @@ ep_accept(struct endpoint *ep, char *desc, size_t desclen)
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	char host[NI_MAXHOST], serv[NI_MAXSERV];
+	uid_t uid;
 	int fd, on = 1;
 
 	fd = accept4(ep->ep_fd, (struct sockaddr *)&ss, &sl,
@@ -585,9 +586,26 @@ ep_accept(struct endpoint *ep, char *desc, size_t desclen)
 			strlcpy(host, "?", sizeof(host)), strlcpy(serv, "?",
 			    sizeof(serv));
 		snprintf(desc, desclen, "host %s, port %s", host, serv);
+		/*
+		 * On loopback the kernel knows whose socket calls: ours or
+		 * root's only.  Beyond it nobody can tell; the user named
+		 * that address and was warned (ep_listen_tcp).  A peer the
+		 * kernel cannot name (gone already, or no sock_diag) is let
+		 * in: claims and watches are checked again, strictly.
+		 */
+		if (!ep->ep_any_uid && peer_addr_loopback((struct sockaddr *)
+		    &ss) && peer_uid(fd, &uid) == 0 && !peer_uid_ok(uid)) {
+			log_warnx("%s: refused: peer uid %lu is neither 0 nor "
+			    "ours (--allow-any-uid lets any TCP peer in)", desc,
+			    (unsigned long)uid);
+			close(fd);
+			errno = EACCES;
+			return -1;
+		}
 		return fd;
 	}
 	if (ep_peer_ok(fd, desc, desclen) == -1) {
+		log_warnx("unix socket peer refused: not our user, nor root");
 		close(fd);
 		errno = EACCES;
 		return -1;

@@ -79,6 +79,7 @@ struct endpoint {
 	int		 ep_fd;		/* listening socket, -1 if none */
 	int		 ep_family;	/* of ep_fd: AF_INET, AF_INET6, AF_UNIX */
 	int		 ep_bound_port;	/* TCP: the port we got */
+	bool		 ep_any_uid;	/* TCP: no uid check (--allow-any-uid) */
 	/* EP_SERIAL: what to set; 0 leaves the line as it is */
 	unsigned int	 ep_baud;
 	int		 ep_parity;	/* 'n', 'e', 'o', 'm', 's' */
@@ -103,8 +104,9 @@ bool	 ep_listening(const struct endpoint *);
 int	 ep_listen(struct endpoint *, char *err, size_t errlen);
 /*
  * Accept one connection; -1 with errno (EAGAIN: none waiting, EACCES:
- * a unix peer of another user, refused and closed).  desc gets "host H,
- * port P" for TCP or the peer's pid and uid for unix.
+ * refused, closed and logged: a unix peer of another user, or a loopback
+ * TCP peer whose socket is not ours or root's, unless ep_any_uid).  desc
+ * gets "host H, port P" for TCP or the peer's pid and uid for unix.
  */
 int	 ep_accept(struct endpoint *, char *desc, size_t desclen);
 /*

@@ -683,7 +683,7 @@ platform_accept(int fd, int events, void *arg)
 	int cfd;
 
 	if ((cfd = ep_accept(&pf->pf_ep, desc, sizeof(desc))) == -1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR && errno != EACCES)
 			log_warn("accept");
 		return;
 	}
@@ -919,6 +919,7 @@ cmd_platform(int argc, char **argv)
 		warnx("%s", err);
 		return 1;
 	}
+	pf.pf_ep.ep_any_uid = pf.pf_handoff.ho_allow_any_uid;
 	if (!ep_listening(&pf.pf_ep)) {
 		warnx("%s: the platform listens; it cannot connect out or "
 		    "serve on stdio", listen);

@@ -4,7 +4,9 @@
 # reply of a packet the server does not have, nothing is touched on the
 # host, and the session goes on; without them, the same packets work.
 # Both for handoffd gdbserver and for the platform daemon.  Then the log's
-# warning when a TCP listener reaches beyond loopback.
+# warning when a TCP listener reaches beyond loopback, and the uid check
+# of every loopback TCP peer: another user's connection is closed at
+# once unless --allow-any-uid.
 . "${top_srcdir:-$(dirname "$0")/../..}/tests/lib.sh"
 
 RSP="$top_srcdir/tests/tools/rsp.py"
@@ -65,6 +67,50 @@ kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 start_server --once ':0' "$PROGS/hello"
 lacks "$T/server.log" 'beyond loopback' "':PORT' (loopback): no such warning"
+kill "$SERVER_PID" 2>/dev/null
+server_gone 20
+
+# as_nobody PORT: qSupported from uid 65534 over loopback TCP; prints the
+# reply, or "closed" when the server hung up first.
+as_nobody() {	# the system's python: nobody may read it
+	/usr/bin/python3 - "$1" <<'PY'
+import os, socket, sys
+os.setgid(65534)
+os.setuid(65534)
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(("127.0.0.1", int(sys.argv[1])))
+try:
+    s.sendall(b"$qSupported#37")
+    data = s.recv(4096)
+    print(data.decode("latin-1") if data else "closed")
+except ConnectionResetError:
+    print("closed")
+PY
+}
+for mode in gdbserver platform; do
+	if [ $mode = gdbserver ]; then
+		start_server --multi 127.0.0.1:0
+	else
+		start_platform --server --listen 127.0.0.1:0
+	fi
+	r=$(as_nobody "$PORT")
+	[ "$r" = closed ]
+	ok $? "$mode: another user's loopback connection is closed at once ($r)"
+	log="$T/server.log"
+	[ $mode = platform ] && log="$T/platform.log"
+	contains "$log" 'refused: peer uid 65534 is neither 0 nor ours \(--allow-any-uid' \
+	    "$mode: the log says who was refused and why"
+	python3 "$RSP" "127.0.0.1:$PORT" "qSupported:multiprocess+" >"$T/$mode-root.out" 2>&1
+	contains "$T/$mode-root.out" '^< PacketSize=' "$mode: our own user is served"
+	kill "$SERVER_PID" 2>/dev/null
+	server_gone 20
+done
+mv "$T/platform.log" "$T/platform-checked.log"
+start_platform --server --listen 127.0.0.1:0 --allow-any-uid
+r=$(as_nobody "$PORT")
+case $r in *PacketSize=*) true ;; *) false ;; esac
+ok $? "--allow-any-uid: another user's connection is served"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 done_testing
