@@ -348,6 +348,7 @@ class Child:
         except (KeyError, ValueError):
             raise HandoffError("malformed notification %r" % text[:80])
         self.kind = fields.get("kind", "fork")
+        self.exe = None         # its program, once the daemon has said
         self.via = fields.get("via", "connect")
         self.sock = socket.socket(fileno=fd) if fd is not None else None
 

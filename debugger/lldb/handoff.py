@@ -142,6 +142,8 @@ def _copy_breakpoints(st, dst):
 def _executable(st, child):
     """The program a new target for child starts from: the parent's for
     a fork, the new one (when this host can see it) after an exec."""
+    if child.exe:
+        return child.exe        # the daemon's word, right on any host
     if child.kind != "exec" and st.parent_exe:
         return st.parent_exe
     try:
@@ -228,6 +230,7 @@ def _follow_to_exec(st, child, sock):
             sock.close()
             return
         child.kind = "exec"
+        child.exe = path
         conn.sock = None
         _open_target(st, child, sock)
     except hw.HandoffError as e:
@@ -260,6 +263,7 @@ def _take(st, child):
             conn = hw.Conn(sock)
             r = conn.request("qXfer:exec-file:read:%x:0,fff" % child.pid)
             path = r[1:] if r[:1] in ("l", "m") else ""
+            child.exe = path or None
             if not st.opts.exec.search(path):
                 conn.request("D;%x" % child.pid)
                 sock.close()
