@@ -16,6 +16,9 @@
 static void	conn_io(int, int, void *);
 static void	conn_process(void *);
 static void	conn_update_mask(struct conn *);
+static void	conn_lost(struct conn *);
+
+static uint64_t	conn_stall_ms = CONN_STALL_SECS * 1000;
 
 static void
 set_nonblock(int fd)
@@ -56,6 +59,8 @@ static void
 conn_free(struct conn *c)
 {
 	loop_undefer(c->c_loop, conn_process, c);
+	if (c->c_stall_timer != 0)
+		loop_del_timer(c->c_loop, c->c_stall_timer);
 	loop_del_fd(c->c_loop, c->c_rfd);
 	close(c->c_rfd);
 	if (c->c_wfd != c->c_rfd) {
@@ -125,6 +130,7 @@ conn_rehome(struct conn *c, struct loop *l, int fd,
 	c->c_arg = arg;
 	c->c_busy = 0;
 	c->c_paused = false;
+	c->c_stall_timer = 0;	/* the other process's loop's */
 	set_nonblock(fd);
 	if (loop_add_fd(l, fd, LOOP_READ, conn_io, c) == -1)
 		fatal("loop_add_fd");
@@ -136,6 +142,35 @@ size_t
 conn_pending(const struct conn *c)
 {
 	return rsp_buf_used(&c->c_out);
+}
+
+void
+conn_set_stall(unsigned secs)
+{
+	conn_stall_ms = (uint64_t)secs * 1000;
+}
+
+/*
+ * The stall timer: nothing written for conn_stall_ms with the output at
+ * CONN_OUT_HIGH.  A client that never reads its replies would otherwise
+ * hold its session, and whatever that session debugs, forever.
+ */
+static void
+conn_stalled(void *arg)
+{
+	struct conn *c = arg;
+	uint64_t idle = loop_now() - c->c_progress;
+
+	c->c_stall_timer = 0;
+	if (idle < conn_stall_ms) {
+		c->c_stall_timer = loop_add_timer(c->c_loop,
+		    conn_stall_ms - idle, conn_stalled, c);
+		return;
+	}
+	log_warnx("%s: the client has read nothing for %llu s with %zu bytes "
+	    "waiting for it; closing the connection", c->c_name,
+	    (unsigned long long)(idle / 1000), rsp_buf_used(&c->c_out));
+	conn_lost(c);
 }
 
 /* Arm write interest only while output is queued (tmux). */
@@ -152,6 +187,17 @@ conn_update_mask(struct conn *c)
 	} else {
 		loop_set_mask(c->c_loop, c->c_rfd, in ? LOOP_READ : 0);
 		loop_set_mask(c->c_loop, c->c_wfd, out ? LOOP_WRITE : 0);
+	}
+	if (rsp_buf_used(&c->c_out) >= CONN_OUT_HIGH && conn_stall_ms > 0 &&
+	    !c->c_dead) {
+		if (c->c_stall_timer == 0) {
+			c->c_progress = loop_now();
+			c->c_stall_timer = loop_add_timer(c->c_loop,
+			    conn_stall_ms, conn_stalled, c);
+		}
+	} else if (c->c_stall_timer != 0) {
+		loop_del_timer(c->c_loop, c->c_stall_timer);
+		c->c_stall_timer = 0;
 	}
 }
 
@@ -184,6 +230,8 @@ conn_flush(struct conn *c)
 				break;
 			return -1;
 		}
+		if (c->c_stall_timer != 0)
+			c->c_progress = loop_now();
 		if (c->c_nfds > 0 && c->c_fds[0].at == 0) {
 			close(c->c_fds[0].fd);
 			memmove(c->c_fds, c->c_fds + 1,

@@ -15,6 +15,13 @@
 #define CONN_MAX_PER_TURN	16	/* packets handled per loop turn */
 #define CONN_OUT_HIGH		(4u << 20) /* bytes queued: stop reading */
 #define CONN_MAX_FDS		64	/* descriptors queued to send */
+/*
+ * A client that reads nothing while CONN_OUT_HIGH bytes wait for it (its
+ * input already paused) is closed after this long, and its session ends
+ * as if it had left (--stall-timeout; 0: never).
+ */
+#define CONN_STALL_SECS		60
+#define CONN_MAX_STALL_SECS	86400	/* --stall-timeout at most */
 
 struct conn;
 struct loop;
@@ -50,6 +57,8 @@ struct conn {
 	bool		 c_paused;	/* not reading or handling packets */
 	uint64_t	 c_packets;	/* well-formed packets received */
 	int		 c_busy;	/* inside a callback */
+	uint64_t	 c_stall_timer;	/* armed while output is at the mark */
+	uint64_t	 c_progress;	/* loop_now() of the last write */
 	char		 c_name[64];
 };
 
@@ -77,6 +86,8 @@ void	 conn_set_rle(struct conn *, bool);
 int	 conn_flush(struct conn *);
 /* Output not yet written. */
 size_t	 conn_pending(const struct conn *);
+/* Every connection's stall limit (CONN_STALL_SECS); 0: none. */
+void	 conn_set_stall(unsigned secs);
 
 /*
  * Handing a connection to another process (the platform daemon's session

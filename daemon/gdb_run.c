@@ -2,6 +2,7 @@
  * gdb_run.c -- starting, resuming, stopping and ending processes, and
  * the stop replies that report it.
  */
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include "platform/signals.h"
 
 #define GDB_MAX_VCONT_ACTIONS	256	/* actions in one vCont */
+#define GDB_MAX_ANCESTRY	4096	/* parents walked looking for a pid */
 #define LLDB_E_RUNNING		0x37	/* lldb-server: resume while running */
 
 /* Registers sent with every stop: rbp, rsp, rip (gdb's numbers). */
@@ -878,11 +880,48 @@ out:
 		free(argv[i]);
 }
 
+/*
+ * Processes this server must not stop, as stopping them would stop it or
+ * the one who could let them go: its ancestors (pid 1, the shell that
+ * started it, a debugger that runs it over a pipe, the platform daemon of
+ * a session worker) and the client at the other end of a unix socket.
+ * Why (logged), or NULL when pid may be attached.
+ */
+static const char *
+attach_forbidden(struct gsess *s, pid_t pid)
+{
+	const char *why = NULL;
+	struct procinfo pi;
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	pid_t p = getppid();
+	int n;
+
+	for (n = 0; p > 0 && n < GDB_MAX_ANCESTRY && why == NULL; n++) {
+		if (p == pid)
+			why = "an ancestor of this server";
+		else if (procfs_process(p, &pi) == -1)
+			break;
+		else
+			p = pi.pi_ppid;
+	}
+	if (why == NULL && s->s_conn != NULL && getsockopt(s->s_conn->c_rfd,
+	    SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.pid == pid)
+		why = "this session's client";
+	if (why != NULL)
+		log_warnx("attach %d refused: %s", (int)pid, why);
+	return why;
+}
+
 int
 gdb_attach(struct gsess *s, pid_t pid)
 {
 	struct proc *p;
 
+	if (attach_forbidden(s, pid) != NULL) {
+		errno = EPERM;
+		return -1;
+	}
 	if (tgt_attach(s->s_tgt, pid, &p) == -1)
 		return -1;
 	log_info("process %d attached", (int)pid);
@@ -895,6 +934,7 @@ gdb_attach(struct gsess *s, pid_t pid)
 void
 gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 {
+	const char *why;
 	struct thr *t;
 	uint64_t pid;
 
@@ -904,6 +944,10 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 	}
 	if (gdb_handoff_claim(s, (pid_t)pid) || gdb_busy(s))
 		return;
+	if ((why = attach_forbidden(s, (pid_t)pid)) != NULL) {
+		gdb_error(s, EPERM, why);
+		return;
+	}
 	if (gdb_attach(s, (pid_t)pid) == -1) {
 		/*
 		 * The kernel says EPERM for a zombie: a process that has died

@@ -49,7 +49,9 @@ const char handoff_usage[] =
 "Host access (docs/security.md):\n"
 "  --no-host-io           refuse clients the host's files (vFile,\n"
 "                         qPlatform_mkdir, qPlatform_chmod)\n"
-"  --no-shell             refuse clients commands (qPlatform_shell)\n";
+"  --no-shell             refuse clients commands (qPlatform_shell)\n"
+"  --stall-timeout SECS   close a client that has read nothing for SECS\n"
+"                         while its replies pile up (default 60; 0: never)\n";
 
 struct held {
 	TAILQ_ENTRY(held) h_entry;
@@ -97,6 +99,7 @@ handoff_opts_init(struct handoff_opts *o)
 	o->ho_unclaimed = UNCLAIMED_DETACH_STOPPED;
 	o->ho_hold_timeout = HANDOFF_HOLD_TIMEOUT;
 	o->ho_max_held = HANDOFF_MAX_HELD;
+	o->ho_stall_timeout = CONN_STALL_SECS;
 }
 
 int
@@ -170,6 +173,16 @@ handoff_opt(struct handoff_opts *o, const char *name, const char *val,
 		}
 		return 0;
 	}
+	if (strcmp(name, "stall-timeout") == 0) {
+		o->ho_stall_timeout = strtonum(val, 0, CONN_MAX_STALL_SECS,
+		    &errstr);
+		if (errstr != NULL) {
+			snprintf(err, errlen, "--stall-timeout %s: %s (0 to %u "
+			    "seconds)", val, errstr, CONN_MAX_STALL_SECS);
+			return -1;
+		}
+		return 0;
+	}
 	snprintf(err, errlen, "--%s: not a handoff option", name);
 	return -1;
 }
@@ -179,7 +192,7 @@ handoff_getopt(struct handoff_opts *o, int ch, const char *arg)
 {
 	static const char *const names[] = {
 		"fork-mode", "hold-timeout", "unclaimed", "max-held",
-		"allow-any-uid", "no-host-io", "no-shell",
+		"allow-any-uid", "no-host-io", "no-shell", "stall-timeout",
 	};
 	char err[256];
 
@@ -666,6 +679,7 @@ void
 handoff_configure(const struct handoff_opts *o)
 {
 	ho.opts = *o;
+	conn_set_stall(o->ho_stall_timeout);
 }
 
 bool

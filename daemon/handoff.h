@@ -47,6 +47,7 @@ struct handoff_opts {
 	bool		 ho_allow_any_uid;
 	bool		 ho_no_host_io;		/* vFile, qPlatform_mkdir/chmod */
 	bool		 ho_no_shell;		/* qPlatform_shell */
+	unsigned	 ho_stall_timeout;	/* seconds, 0: never */
 };
 
 struct endpoint;
@@ -87,7 +88,8 @@ extern const char handoff_usage[];
 	{ "max-held", required_argument, NULL, HANDOFF_OPT_BASE + 3 },	\
 	{ "allow-any-uid", no_argument, NULL, HANDOFF_OPT_BASE + 4 },	\
 	{ "no-host-io", no_argument, NULL, HANDOFF_OPT_BASE + 5 },	\
-	{ "no-shell", no_argument, NULL, HANDOFF_OPT_BASE + 6 }
+	{ "no-shell", no_argument, NULL, HANDOFF_OPT_BASE + 6 },	\
+	{ "stall-timeout", required_argument, NULL, HANDOFF_OPT_BASE + 7 }
 /*
  * getopt_long's ch: 0 when it was one of ours and is taken, -1 when its
  * value is bad (the message printed), 1 when it is not ours.

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "client/rspc.h"
+#include "daemon/conn.h"
 #include "daemon/gdb.h"
 #include "platform/ax.h"
 #include "tests/ck.h"
@@ -43,6 +44,7 @@
 #define QUIET_MS	300	/* nothing more arrives in this time */
 #define SRV_MAX_ERR	16384	/* bytes of the server's stderr kept */
 #define SRV_MAX_ARGS	16
+#define SRV_MAX_LOG	(4 << 20) /* bytes of the server's log searched */
 
 /* What the server says on stderr, and the pid in it. */
 #define LISTENING	"Listening on port "
@@ -72,13 +74,16 @@ srv_err_until(struct srv *sv, const char *s, long long deadline)
 
 /* ------------------------------------------------------------ server */
 
-/* Start the server on PROG ARGS... (NULL-terminated), not connected. */
+/*
+ * Start the server with the options opts (NULL-terminated, or NULL) on
+ * PROG ARGS..., not connected.
+ */
 static void
-srv_start(struct srv *sv, const char *prog, ...)
+srv_startv(struct srv *sv, const char *const *opts, const char *prog,
+    va_list ap)
 {
 	char *argv[SRV_MAX_ARGS], exe[1024], log[128], progpath[1024];
 	const char *hit, *a;
-	va_list ap;
 	int n = 0;
 
 	memset(sv, 0, sizeof(*sv));
@@ -93,12 +98,12 @@ srv_start(struct srv *sv, const char *prog, ...)
 	argv[n++] = "--remote-debug";
 	argv[n++] = "--log-file";
 	argv[n++] = log;
+	while (opts != NULL && *opts != NULL && n < SRV_MAX_ARGS - 3)
+		argv[n++] = (char *)*opts++;
 	argv[n++] = "127.0.0.1:0";
 	argv[n++] = progpath;
-	va_start(ap, prog);
 	while ((a = va_arg(ap, const char *)) != NULL && n < SRV_MAX_ARGS - 1)
 		argv[n++] = (char *)a;
-	va_end(ap);
 	argv[n] = NULL;
 
 	sv->s_pid = spawn(argv, &sv->s_errfd);
@@ -110,6 +115,28 @@ srv_start(struct srv *sv, const char *prog, ...)
 	sv->s_inferior = atoi(hit + strlen(CREATED));
 	ck_assert_int_gt(sv->s_port, 0);
 	ck_assert_int_gt(sv->s_inferior, 0);
+}
+
+/* Start the server on PROG ARGS... (NULL-terminated), not connected. */
+static void
+srv_start(struct srv *sv, const char *prog, ...)
+{
+	va_list ap;
+
+	va_start(ap, prog);
+	srv_startv(sv, NULL, prog, ap);
+	va_end(ap);
+}
+
+/* The same, with options before the address. */
+static void
+srv_start_opts(struct srv *sv, const char *const *opts, const char *prog, ...)
+{
+	va_list ap;
+
+	va_start(ap, prog);
+	srv_startv(sv, opts, prog, ap);
+	va_end(ap);
 }
 
 /* The pc in a T stop reply: ";10:" then 8 bytes little-endian. */
@@ -156,11 +183,68 @@ srv_open(struct srv *sv, bool noack)
 	srv_connect(sv, noack, "swbreak+");
 }
 
+/* The server has gone: its stderr closed, its log dir removed. */
+static void
+srv_cleanup(struct srv *sv)
+{
+	char log[128];
+
+	close(sv->s_errfd);
+	snprintf(log, sizeof(log), "%s/server.log", sv->s_dir);
+	unlink(log);
+	rmdir(sv->s_dir);
+}
+
+/* Does the server's log hold s? */
+static bool
+srv_logged(struct srv *sv, const char *s)
+{
+	char path[128], *buf;
+	bool hit = false;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/server.log", sv->s_dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return (false);
+	buf = malloc(SRV_MAX_LOG + 1);
+	ck_assert_ptr_nonnull(buf);
+	n = fread(buf, 1, SRV_MAX_LOG, f);
+	buf[n] = '\0';
+	fclose(f);
+	hit = strstr(buf, s) != NULL;
+	free(buf);
+	return (hit);
+}
+
+/* Wait until pid's state (/proc/PID/stat) is the letter state. */
+static bool
+wait_state(pid_t pid, char state, int ms)
+{
+	long long deadline = now_ms() + ms;
+	char path[64], buf[512], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	do {
+		if ((fd = open(path, O_RDONLY)) == -1)
+			return (false);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ' &&
+		    p[2] == state)
+			return (true);
+		usleep(10000);
+	} while (now_ms() < deadline);
+	return (false);
+}
+
 /* The client leaves: the server exits 0 and its inferior is gone. */
 static void
 srv_finish(struct srv *sv)
 {
-	char log[128];
 	int status;
 
 	if (sv->s_rc != NULL)
@@ -176,10 +260,7 @@ srv_finish(struct srv *sv)
 	ck_assert_msg(proc_gone(sv->s_inferior, PROC_GONE_MS),
 	    "inferior %d still there (log %s)", (int)sv->s_inferior,
 	    sv->s_dir);
-	close(sv->s_errfd);
-	snprintf(log, sizeof(log), "%s/server.log", sv->s_dir);
-	unlink(log);
-	rmdir(sv->s_dir);
+	srv_cleanup(sv);
 }
 
 /* ------------------------------------------------------------ asserts */
@@ -731,6 +812,40 @@ START_TEST(failed_vattach_with_multiprocess_leaves_the_session_alone)
 END_TEST
 
 /*
+ * vAttach to what must never be stopped, or cannot be: pid 1 and this
+ * test (ancestors of the server: stopping them would stop it, and root
+ * could), a zombie, and the program already debugged.  Each is refused
+ * with its own errno and what we debug is untouched.
+ */
+START_TEST(vattach_to_init_an_ancestor_a_zombie_or_ours_is_refused)
+{
+	struct srv sv;
+	char pkt[64];
+	pid_t z;
+
+	srv_start(&sv, "tests/progs/hello", "3", "7", NULL);
+	srv_connect(&sv, true, "multiprocess+");
+	REPLY_IS(&sv, "!", "OK");	/* extended: vAttach beside ours */
+	REPLY_IS(&sv, "vAttach;1", "E01");
+	snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)getpid());
+	REPLY_IS(&sv, pkt, "E01");
+	if ((z = fork()) == 0)
+		_exit(0);
+	ck_assert_int_gt(z, 0);
+	ck_assert_msg(wait_state(z, 'Z', PROC_GONE_MS), "no zombie");
+	snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)z);
+	REPLY_IS(&sv, pkt, "E03");
+	ck_assert_int_eq(waitpid(z, NULL, 0), z);
+	snprintf(pkt, sizeof(pkt), "vAttach;%x", (unsigned)sv.s_inferior);
+	REPLY_IS(&sv, pkt, "E72");
+	ck_assert_msg(srv_logged(&sv, "attach 1 refused: an ancestor"),
+	    "no reason logged (log %s)", sv.s_dir);
+	session_ok(&sv, "refused vAttach");
+	srv_finish(&sv);
+}
+END_TEST
+
+/*
  * vRun of a program that does not exist fails, and what we debug is
  * untouched (gdbserver answers "Already debugging a process" rather
  * than kill the process when it cannot take another).
@@ -989,6 +1104,35 @@ START_TEST(packets_while_running_are_refused_and_0x03_stops)
 END_TEST
 
 /*
+ * 0x03 inside a packet is a byte of that packet, not an interrupt: the
+ * checksum, which counts it, decides.  Neither stops the program; an
+ * 0x03 between packets does.
+ */
+START_TEST(interrupt_inside_a_packet_is_a_byte_of_it)
+{
+	struct srv sv;
+	const char *r;
+	ssize_t n;
+
+	srv_start(&sv, "tests/progs/spin", NULL);
+	srv_connect(&sv, false, NULL);
+	ck_assert_int_eq(rspc_send(sv.s_rc, "vCont;c", 7), 0);
+	/* "#3f" sums "?" alone: the 0x03 makes it wrong. */
+	ck_assert_int_eq(rspc_send_raw(sv.s_rc, "$?\x03#3f", 6), 0);
+	raw_expect(&sv, "-");
+	raw_quiet(&sv);
+	send_framed(&sv, "m0\x03,4", 6);
+	raw_expect(&sv, "+");
+	NEXT_IS(&sv, "E10");		/* still running */
+	ck_assert_int_eq(rspc_send_raw(sv.s_rc, "\x03", 1), 0);
+	n = rspc_wait(sv.s_rc, &r);
+	ck_assert_msg(n > 0 && strncmp(r, "T02", 3) == 0,
+	    "after 0x03: \"%s\"", n >= 0 ? r : strerror(errno));
+	srv_finish(&sv);
+}
+END_TEST
+
+/*
  * In all-stop mode a client may not resume a running target: 'c' is
  * refused with EBUSY, and a vCont must be too, not left unanswered
  * until the next stop (which would then answer two packets at once).
@@ -1010,6 +1154,135 @@ START_TEST(resume_while_running_is_refused)
 	n = rspc_wait(sv.s_rc, &r);
 	ck_assert_msg(n > 0 && r[0] == 'T', "after 0x03: \"%s\"",
 	    n >= 0 ? r : strerror(errno));
+	srv_finish(&sv);
+}
+END_TEST
+
+/* ------------------------------------------------------------ pace */
+
+#define SLOW_BYTE_MS	1000	/* a client that sends a byte a second */
+#define STALL_SECS	"1"	/* --stall-timeout in these tests */
+#define STALL_READ	"1000"	/* bytes of each m request, hex */
+
+/* A packet that comes a byte a second is answered like any other. */
+START_TEST(client_sending_a_byte_a_second_is_answered)
+{
+	static const char pkt[] = "$?#3f";
+	struct srv sv;
+	const char *r;
+	size_t i;
+
+	srv_open(&sv, true);
+	for (i = 0; i < sizeof(pkt) - 1; i++) {
+		ck_assert_int_eq(rspc_send_raw(sv.s_rc, pkt + i, 1), 0);
+		usleep(SLOW_BYTE_MS * 1000);
+	}
+	ck_assert_int_gt(rspc_wait(sv.s_rc, &r), 0);
+	ck_assert_msg(strncmp(r, "T05", 3) == 0, "got \"%s\"", r);
+	session_ok(&sv, "a packet sent a byte a second");
+	srv_finish(&sv);
+}
+END_TEST
+
+/*
+ * Send max "m PC,STALL_READ" requests without reading a reply; how many
+ * were sent before the server stopped taking them (its output at
+ * CONN_OUT_HIGH, its socket full).
+ */
+static int
+pile_up(struct srv *sv, int max)
+{
+	struct pollfd pfd = { .fd = sv->s_rc->r_fd, .events = POLLOUT };
+	char pkt[64], framed[80];
+	size_t len, off;
+	ssize_t k;
+	int sent;
+
+	snprintf(pkt, sizeof(pkt), "m%llx," STALL_READ,
+	    (unsigned long long)sv->s_pc);
+	len = (size_t)snprintf(framed, sizeof(framed), "$%s#%02x", pkt,
+	    rsp_checksum(pkt, strlen(pkt)));
+	for (sent = 0; sent < max; sent++) {
+		for (off = 0; off < len; off += k) {
+			k = send(pfd.fd, framed + off, len - off,
+			    MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (k == -1 && errno == EAGAIN) {
+				if (poll(&pfd, 1, QUIET_MS * 3) == 0)
+					return (sent);
+				k = 0;
+			} else
+				ck_assert_msg(k > 0, "send: %s",
+				    strerror(errno));
+		}
+	}
+	return (sent);
+}
+
+/*
+ * Past the mark: a client that reads none of its replies, with
+ * CONN_OUT_HIGH of them waiting, is closed after --stall-timeout and
+ * the session ends as a client's leaving ends it (--once: the program
+ * it started killed, the server gone).
+ */
+START_TEST(client_that_never_reads_is_closed_after_the_stall_timeout)
+{
+	static const char *const opts[] = { "--stall-timeout", STALL_SECS,
+	    NULL };
+	struct srv sv;
+	int status, rcvbuf = 4096;
+
+	srv_start_opts(&sv, opts, "tests/progs/hello", "3", "7", NULL);
+	srv_connect(&sv, true, "swbreak+");
+	ck_assert_int_eq(setsockopt(sv.s_rc->r_fd, SOL_SOCKET, SO_RCVBUF,
+	    &rcvbuf, sizeof(rcvbuf)), 0);
+	/* Replies many times CONN_OUT_HIGH, more than any socket holds. */
+	pile_up(&sv, 16 * (CONN_OUT_HIGH / 8192));
+	status = wait_exit(sv.s_pid, SRV_EXIT_MS);
+	ck_assert_msg(status != -1 && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0, "server status %#x (log %s)", status,
+	    sv.s_dir);
+	sv.s_pid = 0;
+	ck_assert_msg(srv_logged(&sv, "has read nothing for"),
+	    "no stall logged (log %s)", sv.s_dir);
+	ck_assert_msg(proc_gone(sv.s_inferior, PROC_GONE_MS),
+	    "inferior %d still there (log %s)", (int)sv.s_inferior, sv.s_dir);
+	rspc_close(sv.s_rc);
+	sv.s_rc = NULL;
+	srv_cleanup(&sv);
+}
+END_TEST
+
+/*
+ * Below the mark: a client that reads its replies late, but before its
+ * output reaches CONN_OUT_HIGH, loses none of them to the stall limit.
+ */
+START_TEST(client_reading_late_below_the_mark_loses_nothing)
+{
+	static const char *const opts[] = { "--stall-timeout", STALL_SECS,
+	    NULL };
+	struct srv sv;
+	const char *r;
+	char want[2 * 0x1000 + 1];
+	ssize_t n;
+	int i, sent;
+
+	srv_start_opts(&sv, opts, "tests/progs/hello", "3", "7", NULL);
+	srv_connect(&sv, true, "swbreak+");
+	n = rspc_requestf(sv.s_rc, &r, "m%llx," STALL_READ,
+	    (unsigned long long)sv.s_pc);
+	ck_assert_msg(n > 0 && (size_t)n < sizeof(want), "m: %zd", n);
+	memcpy(want, r, n + 1);
+	/* 2 MiB of replies, half the mark. */
+	sent = pile_up(&sv, CONN_OUT_HIGH / 2 / (size_t)n);
+	ck_assert_int_eq(sent, CONN_OUT_HIGH / 2 / (size_t)n);
+	usleep(3 * 1000 * 1000);	/* three stall timeouts */
+	for (i = 0; i < sent; i++) {
+		n = rspc_wait(sv.s_rc, &r);
+		ck_assert_msg(n > 0 && strcmp(r, want) == 0,
+		    "reply %d of %d: \"%.40s\" (log %s)", i, sent,
+		    n >= 0 ? r : strerror(errno), sv.s_dir);
+	}
+	session_ok(&sv, "replies read late");
 	srv_finish(&sv);
 }
 END_TEST
@@ -1219,6 +1492,8 @@ badinput_suite(void)
 	    failed_vattach_leaves_the_session_alone);
 	add(s, "failed vAttach with multiprocess leaves the session alone",
 	    failed_vattach_with_multiprocess_leaves_the_session_alone);
+	add(s, "vAttach to init, an ancestor, a zombie or ours is refused",
+	    vattach_to_init_an_ancestor_a_zombie_or_ours_is_refused);
 	add(s, "failed vRun leaves the session alone",
 	    failed_vrun_leaves_the_session_alone);
 	add(s, "failed vRun with multiprocess leaves the session alone",
@@ -1238,6 +1513,14 @@ badinput_suite(void)
 	    packets_while_running_are_refused_and_0x03_stops);
 	add(s, "resume while running is refused",
 	    resume_while_running_is_refused);
+	add(s, "0x03 inside a packet is a byte of it",
+	    interrupt_inside_a_packet_is_a_byte_of_it);
+	add(s, "a client sending a byte a second is answered",
+	    client_sending_a_byte_a_second_is_answered);
+	add(s, "a client that never reads is closed after --stall-timeout",
+	    client_that_never_reads_is_closed_after_the_stall_timeout);
+	add(s, "a client reading late below CONN_OUT_HIGH loses nothing",
+	    client_reading_late_below_the_mark_loses_nothing);
 	add(s, "client leaving mid-packet ends the session",
 	    client_leaving_mid_packet_ends_the_session);
 	add(s, "client leaving while running ends the session",
