@@ -312,15 +312,28 @@ void	 gdb_qxfer(struct gsess *, struct rsp_cursor *);
 void	 gdb_vfile(struct gsess *, struct rsp_cursor *);
 void	 gdb_vfile_close_all(struct gsess *);
 /*
- * A hex path argument up to sep as the host sees it: relative to the
- * QSetWorkingDir directory, through the vFile:setfs root.  -1 with errno
- * EINVAL or ENAMETOOLONG (past GDB_MAX_PATH).
+ * A hex path argument up to sep, relative paths taken from the
+ * QSetWorkingDir directory.  -1 with errno EINVAL or ENAMETOOLONG (past
+ * GDB_MAX_PATH).  Such a path is only ever used through the calls below,
+ * which walk it inside the vFile:setfs process's root.
  */
 int	 gdb_host_path(struct gsess *, struct rsp_cursor *, char sep,
 	    char *path, size_t cap);
 /* The same for a path already decoded. */
 int	 gdb_host_resolve(struct gsess *, const char *raw, char *path,
 	    size_t cap);
+/* open(2) of a host path; O_PATH for a descriptor to stat or name. */
+int	 gdb_host_open(struct gsess *, const char *path, int flags, mode_t);
+/* Its directory, opened (O_PATH), and its last component in base. */
+int	 gdb_host_parent(struct gsess *, const char *path, char *base,
+	    size_t cap);
+struct stat;
+int	 gdb_host_stat(struct gsess *, const char *path, struct stat *);
+/* close(2) that leaves errno as it was, for error paths. */
+void	 close_keep_errno(int fd);
+/* A name for fd that open(2), opendir(3) and chdir(2) take. */
+#define GDB_FD_PATH_MAX	32
+void	 gdb_fd_path(int fd, char buf[GDB_FD_PATH_MAX]);
 
 /* lldb's platform packets (gdb_platform.c); 0 if handled, -1 if not. */
 int	 gdb_platform_query(struct gsess *, struct rsp_cursor *);

@@ -8,6 +8,7 @@
  * JSON is read by a small parser with explicit bounds.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,18 +41,16 @@ arch_compatible(const char *want, const char *have)
 	return strlen(have) == n && strncmp(want, have, n) == 0;
 }
 
-/* The module at raw for a client that wants triple ("" for any). */
+/* The module opened as path, for a client that wants triple. */
 static int
-module_find(struct gsess *s, const char *raw, const char *triple,
-    struct module *m)
+module_read(const char *path, const char *triple, struct module *m)
 {
 	struct elf_info ei;
 	uint32_t crc;
 	uint8_t le[4];
 	size_t i;
 
-	if (gdb_host_resolve(s, raw, m->m_path, sizeof(m->m_path)) == -1 ||
-	    elf_read(m->m_path, &ei) == -1)
+	if (elf_read(path, &ei) == -1)
 		return -1;
 	if (!arch_compatible(triple, ei.ei_arch)) {
 		errno = ENOEXEC;
@@ -60,7 +59,7 @@ module_find(struct gsess *s, const char *raw, const char *triple,
 	for (i = 0; i < ei.ei_build_id_len; i++)
 		snprintf(m->m_uuid + 2 * i, 3, "%02X", ei.ei_build_id[i]);
 	if (ei.ei_build_id_len == 0) {
-		if (digest_crc32_file(m->m_path, &crc) == -1)
+		if (digest_crc32_file(path, &crc) == -1)
 			return -1;
 		for (i = 0; i < 4; i++)
 			le[i] = (uint8_t)(crc >> (8 * i));
@@ -70,6 +69,26 @@ module_find(struct gsess *s, const char *raw, const char *triple,
 	snprintf(m->m_triple, sizeof(m->m_triple), "%s--linux", ei.ei_arch);
 	m->m_size = ei.ei_size;
 	return 0;
+}
+
+/*
+ * The module at raw for a client that wants triple ("" for any), read
+ * through a descriptor gdb_host_open found (inside a vFile:setfs root).
+ */
+static int
+module_find(struct gsess *s, const char *raw, const char *triple,
+    struct module *m)
+{
+	char fdpath[GDB_FD_PATH_MAX];
+	int fd, rc;
+
+	if (gdb_host_resolve(s, raw, m->m_path, sizeof(m->m_path)) == -1 ||
+	    (fd = gdb_host_open(s, m->m_path, O_PATH, 0)) == -1)
+		return -1;
+	gdb_fd_path(fd, fdpath);
+	rc = module_read(fdpath, triple, m);
+	close_keep_errno(fd);
+	return rc;
 }
 
 static void

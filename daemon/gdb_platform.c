@@ -97,10 +97,10 @@ plat_get_cwd(struct gsess *s)
 static void
 plat_mode_path(struct gsess *s, struct rsp_cursor *c, bool mkdir_)
 {
-	char path[GDB_MAX_PATH];
+	char path[GDB_MAX_PATH], base[GDB_MAX_PATH], fdpath[GDB_FD_PATH_MAX];
 	struct stat st;
 	uint64_t mode;
-	int rc;
+	int rc = -1, fd;
 
 	if (rsp_get_hex(c, &mode) == -1 || mode > 07777 ||
 	    rsp_get_char(c, ',') == -1) {
@@ -112,13 +112,20 @@ plat_mode_path(struct gsess *s, struct rsp_cursor *c, bool mkdir_)
 		return;
 	}
 	if (mkdir_) {
-		rc = mkdir(path, (mode_t)mode);
+		if ((fd = gdb_host_parent(s, path, base, sizeof(base))) != -1) {
+			rc = mkdirat(fd, base, (mode_t)mode);
+			close_keep_errno(fd);
+		}
 		/* As lldb-server: an existing directory is no error. */
-		if (rc == -1 && errno == EEXIST && stat(path, &st) == 0 &&
-		    S_ISDIR(st.st_mode))
+		if (rc == -1 && errno == EEXIST &&
+		    gdb_host_stat(s, path, &st) == 0 && S_ISDIR(st.st_mode))
 			rc = 0;
-	} else
-		rc = chmod(path, (mode_t)mode);
+	} else if ((fd = gdb_host_open(s, path, O_PATH, 0)) != -1) {
+		/* An O_PATH descriptor's /proc name takes chmod, as glibc's. */
+		gdb_fd_path(fd, fdpath);
+		rc = chmod(fdpath, (mode_t)mode);
+		close_keep_errno(fd);
+	}
 	gdb_replyf(s, "F%x", rc == -1 ? errno : 0);
 }
 

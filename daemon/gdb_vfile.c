@@ -6,6 +6,9 @@
  * never our own descriptors: a client cannot close our socket.
  */
 #include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include <linux/openat2.h>
 
 #include <endian.h>
 #include <errno.h>
@@ -50,6 +53,15 @@ fileio_errno(int e)
 	}
 }
 
+void
+close_keep_errno(int fd)
+{
+	int e = errno;
+
+	close(fd);
+	errno = e;
+}
+
 static void
 vfile_fail(struct gsess *s, int e)
 {
@@ -57,37 +69,109 @@ vfile_fail(struct gsess *s, int e)
 }
 
 /*
- * A path as the host sees it: relative paths from the working directory
- * QSetWorkingDir named (a platform's cwd, as lldb-server chdirs), all
- * through the vFile:setfs process's root.
+ * A path as the client means it: relative paths from the working
+ * directory QSetWorkingDir named (a platform's cwd, as lldb-server
+ * chdirs).  Where it leads is for gdb_host_open to find.
  */
 int
 gdb_host_resolve(struct gsess *s, const char *raw, char *path, size_t cap)
 {
-	char full[GDB_MAX_PATH];
-
 	if (raw[0] == '\0') {
 		errno = EINVAL;
 		return -1;
 	}
 	if (raw[0] != '/' && s->s_cwd != NULL) {
-		if ((size_t)snprintf(full, sizeof(full), "%s/%s", s->s_cwd,
-		    raw) >= sizeof(full))
+		if ((size_t)snprintf(path, cap, "%s/%s", s->s_cwd, raw) >= cap)
 			goto toolong;
-		raw = full;
-	}
-	if (strlen(raw) >= GDB_MAX_PATH)
+	} else if (strlcpy(path, raw, cap) >= cap)
 		goto toolong;
-	if (s->s_vfs_pid == 0) {
-		if (strlcpy(path, raw, cap) >= cap)
-			goto toolong;
-	} else if ((size_t)snprintf(path, cap, "/proc/%d/root%s%s",
-	    (int)s->s_vfs_pid, raw[0] == '/' ? "" : "/", raw) >= cap)
+	if (strlen(path) >= GDB_MAX_PATH)
 		goto toolong;
 	return 0;
 toolong:
 	errno = ENAMETOOLONG;
 	return -1;
+}
+
+/*
+ * After vFile:setfs PID every path is walked inside that process's root,
+ * as the process itself would walk it: ".." and absolute symlinks stop at
+ * its root (openat2's RESOLVE_IN_ROOT), where /proc/PID/root/PATH would
+ * let them climb out to ours, and no /proc magic link leads out either.
+ */
+int
+gdb_host_open(struct gsess *s, const char *path, int flags, mode_t mode)
+{
+	struct open_how how;
+	char root[64];
+	int dirfd = AT_FDCWD, fd;
+
+	memset(&how, 0, sizeof(how));
+	how.flags = (uint64_t)flags | O_CLOEXEC;
+	if (flags & O_CREAT)
+		how.mode = mode;
+	if (s->s_vfs_pid != 0) {
+		snprintf(root, sizeof(root), "/proc/%d/root", (int)s->s_vfs_pid);
+		if ((dirfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC)) ==
+		    -1)
+			return -1;
+		how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+	}
+	fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	if (dirfd != AT_FDCWD)
+		close_keep_errno(dirfd);
+	return fd;
+}
+
+int
+gdb_host_parent(struct gsess *s, const char *path, char *base, size_t cap)
+{
+	char dir[GDB_MAX_PATH];
+	size_t n = strlen(path);
+	const char *slash;
+
+	while (n > 1 && path[n - 1] == '/')	/* "a/b/" is "a/b" */
+		n--;
+	if (n >= sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(dir, path, n);
+	dir[n] = '\0';
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		if (strlcpy(base, dir, cap) >= cap)
+			goto toolong;
+		return gdb_host_open(s, ".", O_PATH | O_DIRECTORY, 0);
+	}
+	if (slash[1] == '\0') {	/* "/" has no last component */
+		errno = EINVAL;
+		return -1;
+	}
+	if (strlcpy(base, slash + 1, cap) >= cap)
+		goto toolong;
+	dir[slash == dir ? 1 : slash - dir] = '\0';
+	return gdb_host_open(s, dir, O_PATH | O_DIRECTORY, 0);
+toolong:
+	errno = ENAMETOOLONG;
+	return -1;
+}
+
+int
+gdb_host_stat(struct gsess *s, const char *path, struct stat *st)
+{
+	int fd, rc;
+
+	if ((fd = gdb_host_open(s, path, O_PATH, 0)) == -1)
+		return -1;
+	rc = fstat(fd, st);
+	close_keep_errno(fd);
+	return rc;
+}
+
+void
+gdb_fd_path(int fd, char buf[GDB_FD_PATH_MAX])
+{
+	snprintf(buf, GDB_FD_PATH_MAX, "/proc/self/fd/%d", fd);
 }
 
 int
@@ -162,7 +246,8 @@ vfile_open(struct gsess *s, struct rsp_cursor *c)
 		vfile_fail(s, EMFILE);
 		return;
 	}
-	if ((fd = open(path, flags, (mode_t)(mode & 0777))) == -1) {
+	if ((fd = gdb_host_open(s, path, flags, (mode_t)(mode & 0777))) ==
+	    -1) {
 		vfile_fail(s, errno);
 		return;
 	}
@@ -293,11 +378,14 @@ vfile_lldb_result(struct gsess *s, int rc)
 static void
 vfile_unlink(struct gsess *s, struct rsp_cursor *c)
 {
-	char path[GDB_MAX_PATH];
-	int rc;
+	char path[GDB_MAX_PATH], base[GDB_MAX_PATH];
+	int rc, dirfd;
 
-	if ((rc = gdb_host_path(s, c, '\0', path, sizeof(path))) == 0)
-		rc = unlink(path);
+	if ((rc = gdb_host_path(s, c, '\0', path, sizeof(path))) == 0 &&
+	    (rc = dirfd = gdb_host_parent(s, path, base, sizeof(base))) != -1) {
+		rc = unlinkat(dirfd, base, 0);
+		close_keep_errno(dirfd);
+	}
 	if (s->s_lldb)
 		vfile_lldb_result(s, rc);
 	else if (rc == -1)
@@ -310,10 +398,10 @@ vfile_unlink(struct gsess *s, struct rsp_cursor *c)
 static void
 vfile_symlink(struct gsess *s, struct rsp_cursor *c)
 {
-	char target[GDB_MAX_PATH], link[GDB_MAX_PATH];
+	char target[GDB_MAX_PATH], link[GDB_MAX_PATH], base[GDB_MAX_PATH];
 	const char *comma = memchr(c->c_p, ',', rsp_cursor_left(c));
 	size_t n;
-	int rc = -1;
+	int rc = -1, dirfd;
 
 	if (comma == NULL)
 		errno = EINVAL;
@@ -324,8 +412,12 @@ vfile_symlink(struct gsess *s, struct rsp_cursor *c)
 		errno = EINVAL;
 	else {
 		target[n] = '\0';
-		if (gdb_host_path(s, c, '\0', link, sizeof(link)) == 0)
-			rc = symlink(target, link);
+		if (gdb_host_path(s, c, '\0', link, sizeof(link)) == 0 &&
+		    (dirfd = gdb_host_parent(s, link, base, sizeof(base))) !=
+		    -1) {
+			rc = symlinkat(target, dirfd, base);
+			close_keep_errno(dirfd);
+		}
 	}
 	vfile_lldb_result(s, rc);
 }
@@ -338,7 +430,7 @@ vfile_size(struct gsess *s, struct rsp_cursor *c)
 	struct stat st;
 
 	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
-	    stat(path, &st) == -1) {
+	    gdb_host_stat(s, path, &st) == -1) {
 		gdb_error(s, errno, "cannot get the file's size");
 		return;
 	}
@@ -353,7 +445,7 @@ vfile_mode(struct gsess *s, struct rsp_cursor *c)
 	struct stat st;
 
 	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
-	    stat(path, &st) == -1) {
+	    gdb_host_stat(s, path, &st) == -1) {
 		vfile_fail(s, errno);
 		return;
 	}
@@ -371,7 +463,7 @@ vfile_exists(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, errno, "bad path");
 		return;
 	}
-	gdb_reply(s, stat(path, &st) == 0 ? "F,1" : "F,0");
+	gdb_reply(s, gdb_host_stat(s, path, &st) == 0 ? "F,1" : "F,0");
 }
 
 /*
@@ -382,15 +474,21 @@ vfile_exists(struct gsess *s, struct rsp_cursor *c)
 static void
 vfile_md5(struct gsess *s, struct rsp_cursor *c)
 {
-	char path[GDB_MAX_PATH], hex[33];
+	char path[GDB_MAX_PATH], hex[33], fdpath[GDB_FD_PATH_MAX];
 	uint8_t d[16];
-	int i;
+	int i, fd, rc;
 
 	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1) {
 		gdb_error(s, errno, "bad path");
 		return;
 	}
-	if (digest_md5_file(path, d) == -1) {
+	if ((fd = gdb_host_open(s, path, O_PATH, 0)) != -1) {
+		gdb_fd_path(fd, fdpath);
+		rc = digest_md5_file(fdpath, d);
+		close_keep_errno(fd);
+	} else
+		rc = -1;
+	if (rc == -1) {
 		log_debug("vFile:MD5 %s: %s", path, strerror(errno));
 		gdb_reply(s, "F,x");
 		return;
@@ -403,11 +501,16 @@ vfile_md5(struct gsess *s, struct rsp_cursor *c)
 static void
 vfile_readlink(struct gsess *s, struct rsp_cursor *c)
 {
-	char path[GDB_MAX_PATH], target[GDB_MAX_PATH];
-	ssize_t n;
+	char path[GDB_MAX_PATH], target[GDB_MAX_PATH], base[GDB_MAX_PATH];
+	ssize_t n = -1;
+	int dirfd;
 
-	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == -1 ||
-	    (n = readlink(path, target, sizeof(target))) == -1) {
+	if (gdb_host_path(s, c, '\0', path, sizeof(path)) == 0 &&
+	    (dirfd = gdb_host_parent(s, path, base, sizeof(base))) != -1) {
+		n = readlinkat(dirfd, base, target, sizeof(target));
+		close_keep_errno(dirfd);
+	}
+	if (n == -1) {
 		vfile_fail(s, errno);
 		return;
 	}

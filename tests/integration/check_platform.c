@@ -445,6 +445,88 @@ START_TEST(vfile_fstat_pwrite_readlink_setfs)
 }
 END_TEST
 
+/*
+ * After vFile:setfs of a process in a chroot, every path is walked inside
+ * its root as the process would walk it: "..", absolute symlinks and
+ * symlinks full of ".." stop at the root, for reading, stat, readlink,
+ * unlink, symlink and mkdir alike.  Nothing outside it is read or made.
+ */
+START_TEST(vfile_setfs_paths_stay_inside_the_root)
+{
+	char root[128], out[128], link[PATH_MAX], want[PATH_MAX + 8];
+	struct stat st;
+	ssize_t n;
+	pid_t pid;
+	int p[2];
+
+	if (geteuid() != 0)
+		return;		/* chroot(2) needs root */
+	srv_open();
+	snprintf(root, sizeof(root), "%s/root", sv.s_dir);
+	ck_assert_int_eq(mkdir(root, 0755), 0);
+	ck_assert_int_eq(mkdir("root/etc", 0755), 0);
+	write_file("root/inside", "in", 2, 0644);
+	write_file("victim", "out", 3, 0644);
+	ck_assert_int_eq(symlink("/inside", "root/abs"), 0);
+	ck_assert_int_eq(symlink("/../../../../etc/passwd", "root/esc"), 0);
+	ck_assert_int_eq(symlink("../../../../victim", "root/rel"), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		close(p[0]);
+		if (chroot(root) == 0 && chdir("/") == 0)
+			write(p[1], "r", 1);
+		pause();
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], link, 1), 1);
+	close(p[0]);
+	snprintf(want, sizeof(want), "/proc/%d/root", (int)pid);
+	n = readlink(want, link, sizeof(link) - 1);
+	ck_assert_int_gt(n, 0);
+	link[n] = '\0';
+	ck_assert_str_eq(link, root);
+
+	REPLY_IS("F0", "vFile:setfs:%x", (unsigned)pid);
+	REPLY_IS("F,1", "vFile:exists:%s", hex("/inside"));
+	REPLY_IS("F,1", "vFile:exists:%s", hex("/../../../inside"));
+	REPLY_IS("F,0", "vFile:exists:%s", hex("/../victim"));
+	/* /etc/passwd is the host's; the root's /etc is empty. */
+	REPLY_IS("F-1,2", "vFile:open:%s,0,0", hex("/../../../etc/passwd"));
+	REPLY_IS("F-1,2", "vFile:open:%s,0,0", hex("/esc"));
+	REPLY_IS("F-1,2", "vFile:open:%s,0,0", hex("/rel"));
+	REPLY_IS("F-1,2", "vFile:mode:%s", hex("/esc"));
+	REPLY_IS("F0", "vFile:open:%s,0,0", hex("/abs"));
+	REPLY_IS("F2;in", "vFile:pread:0,10,0");
+	REPLY_IS("F0", "vFile:close:0");
+	REPLY_IS("F7;/inside", "vFile:readlink:%s", hex("/../abs"));
+	/* Made and unmade inside: "/.." is the root. */
+	REPLY_IS("F-1,2", "vFile:unlink:%s", hex("/../victim"));
+	ck_assert_int_eq(stat("victim", &st), 0);
+	REPLY_IS("F0", "vFile:open:%s,201,1a4", hex("/../made"));
+	REPLY_IS("F0", "vFile:close:0");
+	ck_assert_int_eq(stat("root/made", &st), 0);
+	ck_assert_int_eq(stat("made", &st), -1);
+	REPLY_IS("F0", "vFile:unlink:%s", hex("/../made"));
+	ck_assert_int_eq(stat("root/made", &st), -1);
+	/* An lldb packet: lldb's replies from here on. */
+	REPLY_IS("F0", "qPlatform_mkdir:1ed,%s", hex("/../../dir"));
+	ck_assert_int_eq(stat("root/dir", &st), 0);
+	ck_assert_int_eq(stat("dir", &st), -1);
+	REPLY_IS("F0,0", "vFile:symlink:%s,%s", hex("/inside"),
+	    hex("/../../lnk"));
+	ck_assert_int_eq(lstat("root/lnk", &st), 0);
+	ck_assert_int_eq(lstat("lnk", &st), -1);
+	/* vFile:setfs:0: the host's own tree again. */
+	snprintf(out, sizeof(out), "%s/victim", sv.s_dir);
+	REPLY_IS("F0", "vFile:setfs:0");
+	REPLY_IS("F,1", "vFile:exists:%s", hex(out));
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	srv_close();
+}
+END_TEST
+
 START_TEST(vfile_md5_up_to_digest_max_file)
 {
 	char cmd[256], line[128], want[64];
@@ -1129,6 +1211,8 @@ platform_suite(void)
 	    vfile_size_mode_exists_md5, 30, NULL);
 	ck_add(s, "vFile: pwrite, fstat, readlink, setfs",
 	    vfile_fstat_pwrite_readlink_setfs, 30, NULL);
+	ck_add(s, "vFile:setfs paths stay inside the process's root",
+	    vfile_setfs_paths_stay_inside_the_root, 30, NULL);
 	ck_add(s, "vFile:MD5 up to DIGEST_MAX_FILE",
 	    vfile_md5_up_to_digest_max_file, 60, NULL);
 	ck_add(s, "vFile: symlink, unlink, open flags, descriptors",
