@@ -22,6 +22,7 @@
 #include "daemon/listen.h"
 #include "daemon/log.h"
 #include "daemon/loop.h"
+#include "platform/caps.h"
 
 #define GDBSERVER_MAX_CHANNELS	1024	/* bytes of --log-channels read */
 #define GDBSERVER_COMM_MAX	15	/* bytes the kernel keeps of a name */
@@ -733,6 +734,8 @@ cmd_gdbserver(int argc, char **argv)
 	}
 	if (regs_init() == -1)
 		fatal("cannot describe this CPU's registers");
+	if (caps_clear_inherited() == -1)
+		log_warn("cannot empty the inheritable and ambient capabilities");
 	if (o.o_comm == NULL) {
 		snprintf(comm, sizeof(comm), "fd://%d", o.o_fd);
 		o.o_comm = comm;

@@ -91,6 +91,23 @@ caps_limit(char *names, size_t len)
 }
 
 int
+caps_clear_inherited(void)
+{
+	cap_t c;
+	int rc = 0;
+
+	if (cap_reset_ambient() == -1 && errno != EINVAL)
+		rc = -1;
+	if ((c = cap_get_proc()) == NULL)
+		return -1;
+	cap_clear_flag(c, CAP_INHERITABLE);
+	if (cap_set_proc(c) == -1)
+		rc = -1;
+	cap_free(c);
+	return rc;
+}
+
+int
 caps_clear_bounding(void)
 {
 	cap_value_t i;

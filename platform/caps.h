@@ -21,6 +21,12 @@ int	caps_can_trace_others(void);
  * the sets could not be changed.
  */
 int	caps_limit(char *kept, size_t keptlen);
+/*
+ * Empty the inheritable and ambient sets, so that no program this process
+ * starts gets a capability from how it was started (gdbserver keeps the
+ * rest: a program that root starts is root's).  -1 with errno.
+ */
+int	caps_clear_inherited(void);
 /* Empty the bounding set and the inheritable and ambient sets. */
 int	caps_clear_bounding(void);
 

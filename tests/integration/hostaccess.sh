@@ -113,4 +113,49 @@ case $r in *PacketSize=*) true ;; *) false ;; esac
 ok $? "--allow-any-uid: another user's connection is served"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
+# What a debuggee inherits: nothing of the server's descriptors, signal
+# mask, ignored signals or inheritable and ambient capabilities, however
+# the server itself was started.  The server here starts with all four.
+bad_start() {	# bad_start ARGS...: handoffd gdbserver ARGS, badly started
+	: >"$T/server.log"
+	/usr/bin/python3 - "$HANDOFFD" "$@" >"$T/server.out" 2>"$T/server.log" <<'PY' &
+import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGTERM})
+signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+fd = os.open("/etc/hostname", os.O_RDONLY)
+os.dup2(fd, 7, inheritable=True)
+caps = ["setpriv", "--inh-caps", "+net_raw", "--ambient-caps", "+net_raw"]
+os.execvp(caps[0], caps + [sys.argv[1], "gdbserver"] + sys.argv[2:])
+PY
+	SERVER_PID=$!
+	wait_for "$T/server.log" '^Listening on' 20 &&
+	    PORT=$(sed -n 's/^Listening on port \([0-9]*\)$/\1/p' "$T/server.log")
+}
+for mode in launched attached; do
+	rm -f "$T/inherit.out"
+	if [ $mode = launched ]; then
+		bad_start --once 127.0.0.1:0 "$PROGS/inherit" "$T/inherit.out"
+	else
+		bad_start --multi 127.0.0.1:0
+	fi
+	ok $? "$mode: a server started with a blocked mask, an ignored signal, fd 7 and ambient caps"
+	grep -q 'SigBlk:.*[1-9a-f]' "/proc/$SERVER_PID/status" 2>/dev/null ||
+	    grep -q '^CapAmb:.*[1-9a-f]' "/proc/$SERVER_PID/status"
+	ok $? "$mode: the server did inherit them"
+	if [ $mode = launched ]; then
+		python3 "$RSP" "127.0.0.1:$PORT" "vCont;c" >"$T/inherit-rsp.out" 2>&1
+	else
+		hexprog=$(hex "$PROGS/inherit"); hexout=$(hex "$T/inherit.out")
+		python3 "$RSP" "127.0.0.1:$PORT" "qSupported:multiprocess+" "!" \
+		    "vRun;$hexprog;$hexout" "vCont;c" >"$T/inherit-rsp.out" 2>&1
+	fi
+	contains "$T/inherit-rsp.out" '^< W00' "$mode: the debuggee ran to its end"
+	contains "$T/inherit.out" '^fds 0 1 2$' "$mode: it inherited descriptors 0, 1 and 2 only"
+	contains "$T/inherit.out" '^SigBlk:[[:space:]]+0+$' "$mode: no signal blocked"
+	contains "$T/inherit.out" '^SigIgn:[[:space:]]+0+$' "$mode: no signal ignored"
+	contains "$T/inherit.out" '^CapInh:[[:space:]]+0+$' "$mode: no inheritable capability"
+	contains "$T/inherit.out" '^CapAmb:[[:space:]]+0+$' "$mode: no ambient capability"
+	kill "$SERVER_PID" 2>/dev/null
+	server_gone 20
+done
 done_testing
