@@ -168,7 +168,10 @@ s = socket.socket()
 s.bind(("127.0.0.1", 0))
 s.listen(16)
 print("Socket on port %d" % s.getsockname()[1], flush=True)
-os.dup2(s.fileno(), 3)
+if s.fileno() == 3:	# dup2 to itself would keep it close-on-exec
+    os.set_inheritable(3, True)
+else:
+    os.dup2(s.fileno(), 3)
 os.environ["LISTEN_PID"] = str(os.getpid())
 os.environ["LISTEN_FDS"] = "1"
 os.execv(sys.argv[1], [sys.argv[1], "platform", "--server", "--debug"])
