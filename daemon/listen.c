@@ -549,7 +549,8 @@ ep_listen(struct endpoint *ep, char *err, size_t errlen)
 
 /*
  * A unix socket peer must be our own user or root: a socket path has
- * file permissions, an abstract name has none.  0, or -1 with EACCES.
+ * file permissions (0600, but its owner may loosen them), an abstract
+ * name has none.  0, or -1 with EACCES and the refusal logged.
  */
 static int
 ep_peer_ok(int fd, char *desc, size_t desclen)
@@ -557,12 +558,18 @@ ep_peer_ok(int fd, char *desc, size_t desclen)
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == -1 ||
-	    !peer_uid_ok(cred.uid)) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) == -1) {
+		log_warn("unix socket peer refused: getsockopt SO_PEERCRED");
 		errno = EACCES;
 		return -1;
 	}
 	snprintf(desc, desclen, "pid %d, uid %d", (int)cred.pid, (int)cred.uid);
+	if (!peer_uid_ok(cred.uid)) {
+		log_warnx("unix socket peer refused: %s is neither 0 nor ours",
+		    desc);
+		errno = EACCES;
+		return -1;
+	}
 	return 0;
 }
 
@@ -605,7 +612,6 @@ ep_accept(struct endpoint *ep, char *desc, size_t desclen)
 		return fd;
 	}
 	if (ep_peer_ok(fd, desc, desclen) == -1) {
-		log_warnx("unix socket peer refused: not our user, nor root");
 		close(fd);
 		errno = EACCES;
 		return -1;

@@ -84,7 +84,7 @@ try:
     s.sendall(b"$qSupported#37")
     data = s.recv(4096)
     print(data.decode("latin-1") if data else "closed")
-except ConnectionResetError:
+except (ConnectionResetError, BrokenPipeError):
     print("closed")
 PY
 }
@@ -113,6 +113,59 @@ case $r in *PacketSize=*) true ;; *) false ;; esac
 ok $? "--allow-any-uid: another user's connection is served"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
+# Unix sockets: the socket file is made mode 0600, and every peer's uid
+# is checked as it is accepted, whatever the file's mode has become; an
+# abstract socket has no mode at all, so the check is all there is.
+as_nobody_unix() {	# as_nobody_unix PATH|@NAME: as as_nobody
+	/usr/bin/python3 - "$1" <<'PY'
+import os, socket, sys
+os.setgid(65534)
+os.setuid(65534)
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+a = sys.argv[1]
+s.connect("\0" + a[1:] if a.startswith("@") else a)
+try:
+    s.sendall(b"$qSupported#37")
+    data = s.recv(4096)
+    print(data.decode("latin-1") if data else "closed")
+except (ConnectionResetError, BrokenPipeError):
+    print("closed")
+PY
+}
+chmod 755 "$T"
+for mode in gdbserver platform; do
+	for kind in path abstract; do
+		if [ $kind = path ]; then
+			addr="$T/$mode.sock" url="unix://$T/$mode.sock"
+		else
+			addr="@handoffd-hostaccess-$$-$mode" url="unix-abstract://handoffd-hostaccess-$$-$mode"
+		fi
+		if [ $mode = gdbserver ]; then
+			start_server --multi "$url"
+			log="$T/server.log"
+		else
+			start_platform --server --listen "$url"
+			log="$T/platform.log"
+		fi
+		if [ $kind = path ]; then
+			[ "$(stat -c %a "$addr")" = 600 ]
+			ok $? "$mode: the unix socket is made mode 0600"
+			chmod 666 "$addr"
+		fi
+		r=$(as_nobody_unix "$addr")
+		[ "$r" = closed ]
+		ok $? "$mode, $kind socket: another user's connection is closed at once ($r)"
+		contains "$log" "unix socket peer refused: pid [0-9]+, uid 65534 is neither 0 nor ours" \
+		    "$mode, $kind socket: the log names who was refused"
+		python3 "$RSP" "$addr" "qSupported:multiprocess+" >"$T/$mode-$kind.out" 2>&1
+		contains "$T/$mode-$kind.out" '^< PacketSize=' "$mode, $kind socket: our own user is served"
+		kill "$SERVER_PID" 2>/dev/null
+		server_gone 20
+		mv "$log" "$log.$kind"
+	done
+done
+
 # What a debuggee inherits: nothing of the server's descriptors, signal
 # mask, ignored signals or inheritable and ambient capabilities, however
 # the server itself was started.  The server here starts with all four.

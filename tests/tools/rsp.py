@@ -57,7 +57,10 @@ class Rsp:
 
     @classmethod
     def connect(cls, where):
-        """HOST:PORT, :PORT or PORT is TCP; anything with a '/' a unix path."""
+        """HOST:PORT, :PORT or PORT is TCP; anything with a '/' a unix path;
+        @NAME an abstract unix socket."""
+        if where.startswith("@"):
+            return cls.unix("\0" + where[1:])
         if "/" in where:
             return cls.unix(where)
         host, _, port = where.rpartition(":")
