@@ -632,6 +632,7 @@ START_TEST(environment_at_and_past_its_limit)
 }
 END_TEST
 
+/* Numbers past 64 bits, and negative ones, are EINVAL. */
 START_TEST(numbers_that_overflow_are_refused)
 {
 	static const char *const bad[] = {
@@ -639,6 +640,9 @@ START_TEST(numbers_that_overflow_are_refused)
 		"M1ffffffffffffffff,1:00", "Z0,1ffffffffffffffff,1",
 		"Hgp1ffffffffffffffff.1", "Hgp1.1ffffffffffffffff",
 		"p1ffffffffffffffff",
+		/* Negative: '-' is no hex digit (only "-1", all, in H). */
+		"m-1,4", "m1000,-4", "M-1,1:00", "M1000,-1:00", "Z0,-1000,1",
+		"z0,1000,-1", "p-1",
 	};
 	struct srv sv;
 	size_t i;
