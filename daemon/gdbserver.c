@@ -160,8 +160,7 @@ gdbserver_accept(int fd, int events, void *arg)
 	int cfd;
 
 	if ((cfd = ep_accept(&gs->gs_ep, desc, sizeof(desc))) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != EACCES)
-			log_warn("accept");
+		ep_accept_failed(&gs->gs_ep, gs->gs_loop);
 		return;
 	}
 	/*

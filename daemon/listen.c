@@ -24,6 +24,7 @@
 
 #include "daemon/listen.h"
 #include "daemon/log.h"
+#include "daemon/loop.h"
 #include "platform/peer.h"
 
 #define EP_SD_MAX_FDS		64	/* LISTEN_FDS we make close-on-exec */
@@ -617,6 +618,27 @@ ep_accept(struct endpoint *ep, char *desc, size_t desclen)
 		return -1;
 	}
 	return fd;
+}
+
+void
+ep_accept_failed(struct endpoint *ep, struct loop *l)
+{
+	switch (errno) {
+	case EAGAIN:
+	case EINTR:
+	case EACCES:		/* refused and logged */
+	case ECONNABORTED:	/* the peer left before we took it */
+		return;
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+		log_warn("accept: not accepting for %d ms", EP_ACCEPT_REST_MS);
+		loop_rest_fd(l, ep->ep_fd, EP_ACCEPT_REST_MS);
+		return;
+	default:
+		log_warn("accept");
+	}
 }
 
 static int

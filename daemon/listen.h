@@ -110,6 +110,14 @@ int	 ep_listen(struct endpoint *, char *err, size_t errlen);
  */
 int	 ep_accept(struct endpoint *, char *desc, size_t desclen);
 /*
+ * After ep_accept failed with errno: out of descriptors or memory, the
+ * listener rests for EP_ACCEPT_REST_MS (logged); other errors but the
+ * expected ones (EAGAIN, EINTR, EACCES) are logged.
+ */
+#define EP_ACCEPT_REST_MS	500
+struct loop;
+void	 ep_accept_failed(struct endpoint *, struct loop *);
+/*
  * Connecting kinds: connect out and return the socket.  EP_FD: return
  * the descriptor given, now close-on-exec and non-blocking (the
  * endpoint no longer owns it).  EP_SERIAL: open the device, raw, with

@@ -35,6 +35,15 @@ struct loop_work {
 	void		*w_arg;
 };
 
+/* A descriptor resting (loop_rest_fd): who it was when it was put to rest. */
+struct loop_rest {
+	struct loop	*r_loop;
+	int		 r_fd;
+	loop_fd_cb	*r_cb;
+	void		*r_arg;
+	int		 r_mask;
+};
+
 struct loop_sig {
 	loop_signal_cb	*s_cb;
 	void		*s_arg;
@@ -54,6 +63,8 @@ struct loop {
 	void		*l_before_arg;
 	bool		 l_stop;
 };
+
+static void	loop_rest_end(void *);
 
 uint64_t
 loop_now(void)
@@ -89,6 +100,8 @@ loop_free(struct loop *l)
 		return;
 	while ((t = TAILQ_FIRST(&l->l_timers)) != NULL) {
 		TAILQ_REMOVE(&l->l_timers, t, t_entry);
+		if (t->t_cb == loop_rest_end)
+			free(t->t_arg);
 		free(t);
 	}
 	while ((w = TAILQ_FIRST(&l->l_work)) != NULL) {
@@ -176,6 +189,38 @@ loop_del_fd(struct loop *l, int fd)
 		return;
 	epoll_ctl(l->l_epfd, EPOLL_CTL_DEL, fd, NULL);
 	memset(&l->l_fds[fd], 0, sizeof(l->l_fds[fd]));
+}
+
+static void
+loop_rest_end(void *arg)
+{
+	struct loop_rest *r = arg;
+	struct loop_fd *f;
+
+	/* Still the same registration, not a new one on a reused number. */
+	if (r->r_fd < r->r_loop->l_nfds) {
+		f = &r->r_loop->l_fds[r->r_fd];
+		if (f->f_mask != 0 && f->f_cb == r->r_cb && f->f_arg == r->r_arg)
+			loop_set_mask(r->r_loop, r->r_fd, r->r_mask);
+	}
+	free(r);
+}
+
+void
+loop_rest_fd(struct loop *l, int fd, uint64_t ms)
+{
+	struct loop_rest *r;
+
+	if (fd < 0 || fd >= l->l_nfds || l->l_fds[fd].f_mask == 0)
+		return;
+	r = xcalloc(1, sizeof(*r));
+	r->r_loop = l;
+	r->r_fd = fd;
+	r->r_cb = l->l_fds[fd].f_cb;
+	r->r_arg = l->l_fds[fd].f_arg;
+	r->r_mask = l->l_fds[fd].f_mask & 0xff;
+	loop_set_mask(l, fd, 0);
+	loop_add_timer(l, ms, loop_rest_end, r);
 }
 
 uint64_t

@@ -33,6 +33,12 @@ int	 loop_add_fd(struct loop *, int fd, int mask, loop_fd_cb *, void *);
 int	 loop_set_mask(struct loop *, int fd, int mask);
 int	 loop_get_mask(struct loop *, int fd);
 void	 loop_del_fd(struct loop *, int fd);
+/*
+ * Watch fd for nothing for ms, then as before: a listener whose accept(2)
+ * fails for want of descriptors stays ready and would spin.  Nothing
+ * happens at the end if fd was deleted meanwhile.
+ */
+void	 loop_rest_fd(struct loop *, int fd, uint64_t ms);
 
 /* One-shot timer after ms milliseconds; returns an id > 0. */
 uint64_t loop_add_timer(struct loop *, uint64_t ms, loop_timer_cb *, void *);

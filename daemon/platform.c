@@ -683,8 +683,7 @@ platform_accept(int fd, int events, void *arg)
 	int cfd;
 
 	if ((cfd = ep_accept(&pf->pf_ep, desc, sizeof(desc))) == -1) {
-		if (errno != EAGAIN && errno != EINTR && errno != EACCES)
-			log_warn("accept");
+		ep_accept_failed(&pf->pf_ep, pf->pf_loop);
 		return;
 	}
 	if (pf->pf_nconns == PLATFORM_MAX_CONNS) {
