@@ -26,6 +26,7 @@
 #include "daemon/gdb_platform.h"
 #include "daemon/handoff.h"
 #include "daemon/log.h"
+#include "platform/signals.h"
 #include "daemon/loop.h"
 
 #define PLAT_MAX_SHELL_CMD	16384	/* bytes of a qPlatform_shell command */
@@ -135,13 +136,9 @@ plat_mode_path(struct gsess *s, struct rsp_cursor *c, bool mkdir_)
 static void __attribute__((noreturn))
 shell_child(const char *cmd, const char *cwd, int out)
 {
-	sigset_t none;
-	int sig, fd;
+	int fd;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	sig_reset_all();
 	setpgid(0, 0);
 	if ((fd = open("/dev/null", O_RDONLY)) == -1 || dup2(fd, 0) == -1 ||
 	    dup2(out, 1) == -1 || dup2(out, 2) == -1)

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "platform/ptrace_int.h"
+#include "platform/signals.h"
 #include "platform/target.h"
 
 #define LAUNCH_MAX_CMDLINE	65536	/* bytes of a shell command line */
@@ -96,14 +97,10 @@ launch_child(const struct launch *l, int errfd)
 	static char cmd[LAUNCH_MAX_CMDLINE];
 	char *argv_sh[4];
 	const char *shell;
-	sigset_t all;
 	size_t len = 0;
-	int sig, msg[2], i, stage = LAUNCH_AT_EXEC;
+	int msg[2], i, stage = LAUNCH_AT_EXEC;
 
-	sigemptyset(&all);
-	sigprocmask(SIG_SETMASK, &all, NULL);
-	for (sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
+	sig_reset_all();
 	setpgid(0, 0);
 	if (l->l_stdio_quiet) {
 		int fd = open("/dev/null", O_RDONLY);

@@ -1,7 +1,11 @@
 /*
  * signals.c -- mapping GDB's signal numbers to Linux's and back.
  */
+#include <sys/syscall.h>
+
 #include <signal.h>
+#include <stdint.h>
+#include <unistd.h>
 
 #include "platform/signals.h"
 
@@ -54,4 +58,29 @@ sig_from_gdb(int gdb)
 	if (gdb == GDB_REALTIME_64)
 		return 64;
 	return 0;
+}
+
+/* The kernel's struct sigaction (x86-64), as rt_sigaction(2) takes it. */
+struct sig_kaction {
+	void		(*ka_handler)(int);
+	unsigned long	 ka_flags;
+	void		(*ka_restorer)(void);
+	uint64_t	 ka_mask;
+};
+
+#define SIG_KERNEL_MAX	64	/* the kernel's _NSIG */
+
+void
+sig_reset_all(void)
+{
+	struct sig_kaction dfl = { .ka_handler = SIG_DFL };
+	uint64_t none = 0;
+	int sig;
+
+	syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof(none));
+	for (sig = 1; sig <= SIG_KERNEL_MAX; sig++) {
+		if (sig != SIGKILL && sig != SIGSTOP)
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL,
+			    sizeof(dfl.ka_mask));
+	}
 }

@@ -16,5 +16,12 @@
 int	sig_to_gdb(int host);
 /* Host number of a GDB signal; 0 if the host has no such signal. */
 int	sig_from_gdb(int gdb);
+/*
+ * In a child about to exec: every signal unblocked and at its default
+ * action.  Through the system calls, because glibc's signal(2) and
+ * sigprocmask(3) refuse the two real-time signals it keeps for itself
+ * (32 and 33), and an ignored one stays ignored across exec.
+ */
+void	sig_reset_all(void);
 
 #endif /* PLATFORM_SIGNALS_H */
