@@ -766,6 +766,7 @@ cmd_gdbserver(int argc, char **argv)
 	    !loop_stopped(gs.gs_loop)) {
 		if (loop_once(gs.gs_loop, -1) == -1)
 			fatal("event loop");
+		handoff_reap();
 		if (gs.gs_sess->s_conn == NULL && !gs.gs_sess->s_quit)
 			gdbserver_wait_client(&gs);
 	}

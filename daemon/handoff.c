@@ -288,7 +288,11 @@ handoff_poll_all(void)
 	tgt_reap();
 }
 
-/* Sessions of children and claimers that are over. */
+/*
+ * Sessions of children and claimers that are over: at every turn of the
+ * loop (handoff_reap), not only once the first session has ended, or a
+ * long session's server would keep every connection it ever had.
+ */
 static void
 reap(void)
 {
@@ -305,6 +309,12 @@ void
 handoff_set_addr(const char *addr)
 {
 	strlcpy(ho.addr, addr, sizeof(ho.addr));
+}
+
+void
+handoff_reap(void)
+{
+	reap();
 }
 
 bool
@@ -349,7 +359,7 @@ held_remove(struct held *h)
 	if (h->h_timer != 0)
 		loop_del_timer(ho.loop, h->h_timer);
 	TAILQ_REMOVE(&ho.held, h, h_entry);
-	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)
+	if (ho.host != NULL && ho.host->hh_held != NULL && h->h_announced)
 		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
 		    true);
 	free(h);
@@ -501,7 +511,15 @@ announce(struct held *h)
 	const char *kind = h->h_kind;
 	int sv[2], fd;
 
+	/*
+	 * Only now, past --max-held, is the child anyone's to claim: the
+	 * daemon (which routes claims) and qHandoffList learn of it here,
+	 * never of a child settle() is about to let go.
+	 */
 	h->h_announced = true;
+	if (ho.host != NULL && ho.host->hh_held != NULL)
+		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
+		    false);
 	snprintf(name, sizeof(name), "child %d", (int)h->h_pid);
 	if (w != NULL)
 		snprintf(name, sizeof(name), "%.40s/child %d", w->s_conn->c_name,
@@ -625,9 +643,6 @@ hold_child(void *arg, const struct tgt_child *c)
 	TAILQ_INSERT_TAIL(&ho.held, h, h_entry);
 	log_info("child %d of %d held at its %s", (int)h->h_pid,
 	    (int)h->h_ppid, h->h_kind);
-	if (ho.host != NULL && ho.host->hh_held != NULL && !h->h_toexec)
-		ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind, h->h_attached,
-		    false);
 	loop_defer(ho.loop, settle, NULL);
 	return CHILD_HOLD;
 }
@@ -660,9 +675,6 @@ held_status(void *arg, pid_t pid, int status)
 	if (sig == SIGTRAP && event == PTRACE_EVENT_EXEC) {
 		h->h_toexec = false;
 		h->h_kind = "exec";
-		if (ho.host != NULL && ho.host->hh_held != NULL)
-			ho.host->hh_held(h->h_pid, h->h_ppid, h->h_kind,
-			    h->h_attached, false);
 		h->h_new = true;
 		h->h_since = loop_now();
 		loop_defer(ho.loop, settle, NULL);
@@ -884,6 +896,9 @@ gdb_handoff_list(struct gsess *s, struct rsp_cursor *c)
 	if (handoff_list_start(s, c, &start) == -1)
 		return;
 	TAILQ_FOREACH(h, &ho.held, h_entry) {
+		/* Not yet settled: it may be let go at the end of the turn. */
+		if (!h->h_announced && !h->h_toexec)
+			continue;
 		if (i++ < start)
 			continue;
 		if (!handoff_list_add(s, &n, h->h_pid, h->h_ppid, h->h_kind,

@@ -114,6 +114,8 @@ void	 handoff_untrack(struct gsess *);
 struct gsess *handoff_session(int fd, const char *name);
 /* SIGCHLD: every session looks at the kernel's news. */
 void	 handoff_poll_all(void);
+/* Free the sessions that are over; at every turn of the loop. */
+void	 handoff_reap(void);
 /*
  * Nothing left: no session but the first, and (held_too) no child
  * held for a claim.

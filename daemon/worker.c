@@ -307,6 +307,7 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	    !loop_stopped(w.w_loop)) {
 		if (loop_once(w.w_loop, -1) == -1)
 			fatal("event loop");
+		handoff_reap();
 	}
 	handoff_end(loop_stopped(w.w_loop) ? "the worker was told to end" :
 	    "the session ended");
