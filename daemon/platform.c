@@ -238,17 +238,27 @@ worker_msg(int fd, int events, void *arg)
 	ssize_t n;
 	size_t i;
 
-	n = recv(fd, &m, sizeof(m), MSG_DONTWAIT);
+	/* MSG_TRUNC: the whole message's length, so a longer one shows. */
+	n = recv(fd, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		/* Gone; the SIGCHLD that follows says how. */
+		/*
+		 * Gone (no worker sends an empty message, the other 0 of a
+		 * SEQPACKET socket); the SIGCHLD that follows says how.
+		 */
 		loop_del_fd(w->w_pf->pf_loop, fd);
 		return;
 	}
 	if (n != sizeof(m)) {
 		log_warnx("worker %d: %zd-byte message ignored", (int)w->w_pid,
 		    n);
+		return;
+	}
+	/* kill(2) of 0 or -1 would signal a group, or everyone. */
+	if (m.wm_pid <= 0 || m.wm_ppid < 0) {
+		log_warnx("worker %d: message '%c' for pid %d ignored",
+		    (int)w->w_pid, m.wm_kind, (int)m.wm_pid);
 		return;
 	}
 	if (m.wm_kind == WM_HOLD && w->w_nheld < WORKER_MAX_PROCS) {

@@ -198,31 +198,47 @@ worker_claim(struct worker *w, const struct worker_claim *m, int fd)
 	free(pkt);
 }
 
+int
+worker_recv_claim(int ctl, struct worker_claim *m, int *fd)
+{
+	char buf[sizeof(*m) + 1];	/* a longer message is cut, not taken */
+	ssize_t n;
+	int cfd;
+
+	*fd = -1;
+	n = fdpass_recv(ctl, &cfd, buf, sizeof(buf));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n == (ssize_t)sizeof(*m) && cfd >= 0) {
+		memcpy(m, buf, sizeof(*m));
+		if (m->wc_kind == WC_CLAIM && m->wc_len <= sizeof(m->wc_pkt)) {
+			*fd = cfd;
+			return 1;
+		}
+	}
+	if (cfd >= 0)
+		close(cfd);	/* an empty message may still carry one */
+	if (n <= 0)
+		return -1;
+	log_warnx("daemon: bad %zd-byte message", n);
+	return 0;
+}
+
 /* The daemon's end: connections it passes us, or its end. */
 static void
 worker_ctl(int fd, int events, void *arg)
 {
 	struct worker *w = arg;
 	struct worker_claim m;
-	ssize_t n;
 	int cfd;
 
-	n = fdpass_recv(fd, &cfd, &m, sizeof(m));
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+	switch (worker_recv_claim(fd, &m, &cfd)) {
+	case 1:
+		worker_claim(w, &m, cfd);
 		return;
-	if (n > 0) {
-		if (n == sizeof(m) && m.wc_kind == WC_CLAIM && cfd >= 0 &&
-		    m.wc_len <= sizeof(m.wc_pkt)) {
-			worker_claim(w, &m, cfd);
-			return;
-		}
-		log_warnx("daemon: bad %zd-byte message", n);
-		if (cfd >= 0)
-			close(cfd);
+	case 0:
 		return;
 	}
-	if (cfd >= 0)
-		close(cfd);	/* an empty message may still carry one */
 	log_info("the daemon has gone; this session goes on");
 	loop_del_fd(w->w_loop, fd);
 	close(fd);

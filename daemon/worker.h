@@ -74,5 +74,13 @@ pid_t	 worker_spawn(struct gsess *s, struct conn *c, const char *pkt,
  */
 int	 worker_pass(int ctl, struct gsess *s, struct conn *c, const char *pkt,
 	    size_t len);
+/*
+ * A worker's parser of what the daemon sends on ctl, one message.  1: a
+ * claim in *m, its connection in *fd (the caller's to close); 0: nothing
+ * to act on (no message yet, or a bad one, dropped with any descriptor
+ * it carried); -1: the daemon has gone (end of file, an empty message
+ * or an error).
+ */
+int	 worker_recv_claim(int ctl, struct worker_claim *m, int *fd);
 
 #endif /* DAEMON_WORKER_H */

@@ -5,8 +5,8 @@
 # BUDGET is -runs=N (executions) or a number of seconds.  One line per
 # harness: "HARNESS: N runs, cov C, ft F, crashes K"; a crash leaves its
 # input as OUTDIR/HARNESS/crash-* and makes the exit status 1.
-# FUZZ_CONFIG_H names a configured build's config.h: the session
-# harness, which links the whole server, needs it.
+# FUZZ_CONFIG_H names a configured build's config.h: the session and
+# worker harnesses, which link the whole server, need it.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
@@ -30,11 +30,27 @@ sources() {
 		echo "-include $FUZZ_CONFIG_H -isystem /usr/include/bsd"
 		echo "-DLIBBSD_OVERLAY -lbsd -lcap"
 		;;
+	worker)
+		# fuzz_worker.c includes platform.c, for its static parser.
+		[ -f "${FUZZ_CONFIG_H:-}" ] || return 1
+		ls "$top"/rsp/*.c "$top"/handoff/*.c "$top"/platform/*.c \
+		    "$top"/daemon/*.c | grep -Ev '/daemon/(main|gdbserver|platform)\.c$'
+		echo "-include $FUZZ_CONFIG_H -isystem /usr/include/bsd"
+		echo "-DLIBBSD_OVERLAY -lbsd -lcap"
+		;;
 	*)	return 1 ;;
 	esac
 }
 
-[ $# -gt 0 ] || set -- codec fdpass session
+# A harness's own options.  fuzz_worker: an input that fills the
+# daemon's lists to their limits takes half a second; pick such less.
+options() {
+	case $1 in
+	worker)	echo "-entropic_scale_per_exec_time=1" ;;
+	esac
+}
+
+[ $# -gt 0 ] || set -- codec fdpass session worker
 case $budget in
 -runs=*) limit=$budget ;;
 *) limit="-max_total_time=$budget" ;;
@@ -56,8 +72,9 @@ for h in "$@"; do
 		continue
 	fi
 	cp "$here/corpus/$h"/* "$out/$h/corpus/" 2>/dev/null
+	# shellcheck disable=SC2046
 	(cd "$out/$h" && ASAN_OPTIONS=detect_leaks=1 "./fuzz_$h" "$limit" \
-	    -print_final_stats=1 corpus >run.log 2>&1)
+	    $(options "$h") -print_final_stats=1 corpus >run.log 2>&1)
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$h/run.log")
 	cov=$(grep -o 'cov: [0-9]*' "$out/$h/run.log" | tail -1 | cut -d' ' -f2)

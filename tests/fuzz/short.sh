@@ -9,7 +9,7 @@
 : "${FUZZ_SHORT_RUNS:=20000}"
 command -v "${CC_FUZZ:-clang}" >/dev/null || skip_all "no clang for libFuzzer"
 export FUZZ_CONFIG_H="$top_builddir/config.h"
-for h in codec fdpass session; do
+for h in codec fdpass session worker; do
 	"$top_srcdir/tests/fuzz/fuzz.sh" "$T/fuzz" "-runs=$FUZZ_SHORT_RUNS" "$h" \
 	    >"$T/$h.out" 2>&1
 	ok $? "$(head -n 1 "$T/$h.out")"
