@@ -662,15 +662,8 @@ gdb_interrupt(struct gsess *s)
 	}
 	if (!s->s_waiting)
 		return;
-	/* lldb-server stops the process with SIGSTOP: lldb expects T13. */
-	if (s->s_lldb) {
-		if (p == NULL)
-			p = tgt_first_proc(s->s_tgt);
-		if (p == NULL || kill(p->p_pid, SIGSTOP) == -1)
-			log_warn("interrupt");
-		return;
-	}
-	if (tgt_interrupt(s->s_tgt, p) == -1)
+	/* lldb-server's interrupt is a SIGSTOP: lldb expects T13. */
+	if (tgt_interrupt(s->s_tgt, p, s->s_lldb ? SIGSTOP : SIGINT) == -1)
 		log_warn("interrupt");
 }
 

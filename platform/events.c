@@ -532,10 +532,12 @@ tgt_status(struct target *g, pid_t tid, int status)
 		ev_syscall(t);
 	} else if (sig == SIGSTOP && t->t_want_sigstop && t->t_stop_req &&
 	    !t->t_pending) {
-		/* Non-stop: the stop the client asked for, reported. */
+		/* The stop the client asked for (vCont;t, 0x03), reported. */
 		t->t_want_sigstop = t->t_stop_req = false;
 		memset(&t->t_stop, 0, sizeof(t->t_stop));
 		t->t_stop.s_kind = STOP_SIGNAL;
+		t->t_stop.s_signo = t->t_stop_signo;
+		t->t_stop_signo = 0;
 		t->t_pending = true;
 	} else if (sig == SIGSTOP && t->t_want_sigstop) {
 		t->t_want_sigstop = t->t_stop_req = false;

@@ -650,8 +650,10 @@ tgt_stop_thread(struct thr *t)
 		if (t->t_rkind != RESUME_STOP) {
 			memset(&t->t_stop, 0, sizeof(t->t_stop));
 			t->t_stop.s_kind = STOP_SIGNAL;
+			t->t_stop.s_signo = t->t_stop_signo;
 			t->t_pending = true;
 		}
+		t->t_stop_signo = 0;
 		return 0;
 	}
 	/* Our SIGSTOP may be on its way already: it is the stop, then. */
@@ -667,11 +669,26 @@ tgt_stop_thread(struct thr *t)
 }
 
 int
-tgt_interrupt(struct target *g, struct proc *p)
+tgt_interrupt(struct target *g, struct proc *p, int signo)
 {
+	struct thr *t;
+
 	if (p == NULL && (p = TAILQ_FIRST(&g->g_procs)) == NULL) {
 		errno = ESRCH;
 		return -1;
 	}
-	return kill(p->p_pid, SIGINT);
+	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
+		if (!t->t_gone)
+			break;
+	}
+	if (t == NULL) {
+		errno = ESRCH;
+		return -1;
+	}
+	t->t_stop_signo = signo;
+	if (tgt_stop_thread(t) == -1) {
+		t->t_stop_signo = 0;
+		return -1;
+	}
+	return 0;
 }

@@ -93,6 +93,8 @@ struct thr {
 	uint64_t	 t_seq;		/* when its pending event came (0: none) */
 	bool		 t_stop_req;	/* non-stop: the client asked it to stop;
 					   our SIGSTOP is its stop (signal 0) */
+	int		 t_stop_signo;	/* that stop is told with this signal
+					   (tgt_interrupt's), not 0 */
 };
 
 struct bp {
@@ -322,8 +324,14 @@ struct thr *tgt_pending(struct target *);
 int	 tgt_stop_thread(struct thr *);
 /* The client named a kept fork child: it may run before its parent. */
 void	 tgt_fork_release(struct proc *);
-/* Ask the running target to stop (the 0x03 byte): SIGINT to proc. */
-int	 tgt_interrupt(struct target *, struct proc *);
+/*
+ * Ask the running target to stop (the 0x03 byte): proc's first thread
+ * stops with our SIGSTOP, and the stop is told as signo (SIGINT for gdb,
+ * as gdbserver's; SIGSTOP for lldb, as lldb-server's).  No signal is
+ * queued to the process: one that blocks signo stops all the same, and
+ * none is left pending to strike after a detach.
+ */
+int	 tgt_interrupt(struct target *, struct proc *, int signo);
 /* Stop every running thread (for detach/kill while running). */
 void	 tgt_stop_all(struct target *);
 void	 tgt_stop_proc(struct target *, struct proc *only);
