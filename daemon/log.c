@@ -97,6 +97,26 @@ LOG_FN(log_warnx, "warning", 0)
 LOG_FN(log_info, "info", 0)
 LOG_FN(log_debug_, "debug", 0)
 
+static void	(*fatal_hook)(void);
+
+void
+log_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+/* The hook once, even if it ends in fatal() itself. */
+static void __attribute__((noreturn))
+fatal_exit(void)
+{
+	void (*hook)(void) = fatal_hook;
+
+	fatal_hook = NULL;
+	if (hook != NULL)
+		hook();
+	exit(1);
+}
+
 void
 fatal(const char *fmt, ...)
 {
@@ -106,7 +126,7 @@ fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite("fatal", fmt, ap, e);
 	va_end(ap);
-	exit(1);
+	fatal_exit();
 }
 
 void
@@ -117,7 +137,7 @@ fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_vwrite("fatal", fmt, ap, 0);
 	va_end(ap);
-	exit(1);
+	fatal_exit();
 }
 
 /* One packet, with unprintable bytes escaped, cut at a bound. */

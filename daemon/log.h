@@ -29,6 +29,11 @@ void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug_(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_packet(const char *who, const char *dir, const char *, size_t);
+/*
+ * Called once by fatal() and fatalx() before the process exits, to put
+ * right what its death would leave wrong (tgtlog_last_words).
+ */
+void	log_set_fatal_hook(void (*)(void));
 void	fatal(const char *, ...)
 	    __attribute__((format(printf, 1, 2), noreturn));
 void	fatalx(const char *, ...)

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "daemon/handoffd.h"
+#include "daemon/log.h"
+#include "daemon/tgtlog.h"
 
 static void
 usage(FILE *fp)
@@ -90,6 +92,7 @@ main(int argc, char **argv)
 		handoffd_version();
 		return 0;
 	}
+	log_set_fatal_hook(tgtlog_last_words);
 	if (strcmp(argv[1], "gdbserver") == 0)
 		return cmd_gdbserver(argc - 1, argv + 1);
 	if (strcmp(argv[1], "platform") == 0)

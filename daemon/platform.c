@@ -78,6 +78,7 @@ struct worker {
 	size_t		 w_nkids;
 	size_t		 w_kidcap;
 	char		 w_desc[128];	/* the client's address */
+	struct worker_ledger *w_ledger;	/* its breakpoints, shared */
 };
 
 struct platform {
@@ -296,7 +297,57 @@ worker_forget(struct worker *w)
 	close(w->w_ctl);
 	free(w->w_kids);
 	free(w->w_held);
+	worker_ledger_free(w->w_ledger);
 	free(w);
+}
+
+/*
+ * A worker died with breakpoints in attached processes (its ledger): put
+ * each byte back, but only in a process it still reported attached, and
+ * only over an int3, so that a pid reused since cannot be harmed.  The
+ * process may have met one between the worker's death and now.
+ */
+static void
+worker_unbreak(struct worker *w)
+{
+	struct worker_ledger *l = w->w_ledger;
+	struct worker_bp *b;
+	char path[64];
+	uint8_t now;
+	size_t i, j;
+	int fd;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < w->w_nheld; i++) {
+		if (!w->w_held[i].h_attached)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/mem",
+		    (int)w->w_held[i].h_pid);
+		fd = -1;
+		for (j = 0; j < WORKER_MAX_BPS; j++) {
+			b = &l->wl_bps[j];
+			if (b->wb_pid != w->w_held[i].h_pid)
+				continue;
+			if (fd == -1 && (fd = open(path, O_RDWR |
+			    O_CLOEXEC)) == -1) {
+				log_warn("process %d: its worker's breakpoints",
+				    (int)b->wb_pid);
+				break;
+			}
+			if (pread(fd, &now, 1, (off_t)b->wb_addr) == 1 &&
+			    now == WORKER_BP_INSN &&
+			    pwrite(fd, &b->wb_saved, 1, (off_t)b->wb_addr) == 1)
+				log_warnx("process %d: breakpoint at %#llx taken "
+				    "out after its worker's death", (int)b->wb_pid,
+				    (unsigned long long)b->wb_addr);
+		}
+		if (fd != -1)
+			close(fd);
+	}
+	if (l->wl_lost > 0)
+		log_warnx("worker %d: %u breakpoints were past its ledger and "
+		    "stay", (int)w->w_pid, l->wl_lost);
 }
 
 /*
@@ -321,6 +372,7 @@ worker_ended(struct worker *w, int status)
 		else
 			log_warnx("worker %d (%s) failed, status %d",
 			    (int)w->w_pid, w->w_desc, WEXITSTATUS(status));
+		worker_unbreak(w);
 		for (i = 0; i < w->w_nheld; i++) {
 			h = &w->w_held[i];
 			if (!h->h_attached) {
@@ -337,18 +389,24 @@ worker_ended(struct worker *w, int status)
 		/* Held children: the same, by their tree's kind. */
 		for (i = 0; i < w->w_nkids; i++) {
 			struct wchild *k = &w->w_kids[i];
+			int rc;
 
-			if (!k->k_attached)
+			if (!k->k_attached) {
 				log_warnx("held child %d (parent %d): killed "
 				    "with its worker", (int)k->k_pid,
 				    (int)k->k_ppid);
-			else if (kill(k->k_pid, SIGCONT) == -1)
+				continue;
+			}
+			/* The kernel's detach let it run: it may be gone. */
+			rc = kill(k->k_pid, SIGCONT);
+			if (rc == -1 && errno != ESRCH)
 				log_warn("held child %d: SIGCONT",
 				    (int)k->k_pid);
 			else
 				log_warnx("held child %d (parent %d): "
-				    "detached running with its worker's end",
-				    (int)k->k_pid, (int)k->k_ppid);
+				    "detached running with its worker's end%s",
+				    (int)k->k_pid, (int)k->k_ppid,
+				    rc == -1 ? ", and gone since" : "");
 		}
 	}
 	worker_forget(w);
@@ -374,6 +432,7 @@ pconn_spawn(void *arg)
 {
 	struct pconn *pc = arg;
 	struct platform *pf = pc->pc_pf;
+	struct worker_ledger *ledger;
 	struct worker *w;
 	struct gsess *s = pc->pc_sess;
 	pid_t pid;
@@ -399,16 +458,21 @@ pconn_spawn(void *arg)
 		pconn_free(pc);
 		return;
 	}
-	if ((pid = worker_spawn(s, s->s_conn, pc->pc_bind, pc->pc_bindlen,
-	    &ctl, &pf->pf_handoff, pf->pf_addr)) == -1) {
+	/* Without a ledger the session still runs; a death costs more. */
+	if ((ledger = worker_ledger_new()) == NULL)
+		log_warn("%s: breakpoint ledger", pc->pc_desc);
+	if ((pid = worker_spawn(ledger, s, s->s_conn, pc->pc_bind,
+	    pc->pc_bindlen, &ctl, &pf->pf_handoff, pf->pf_addr)) == -1) {
 		log_warn("%s: fork", pc->pc_desc);
 		gdb_error(s, errno, "cannot start a session");
+		worker_ledger_free(ledger);
 		pconn_free(pc);
 		return;
 	}
 	w = xcalloc(1, sizeof(*w));
 	w->w_pf = pf;
 	w->w_pid = pid;
+	w->w_ledger = ledger;
 	w->w_ctl = ctl;
 	strlcpy(w->w_desc, pc->pc_desc, sizeof(w->w_desc));
 	if (loop_add_fd(pf->pf_loop, ctl, LOOP_READ, worker_msg, w) == -1)

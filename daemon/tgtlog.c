@@ -63,5 +63,35 @@ tgtlog_note(void *arg, const struct tgt_note *n)
 	case NOTE_THREAD_DROPPED:
 		note_dropped(n);
 		break;
+	case NOTE_EXEC:
+		log_info("process %d runs a new program: %s", (int)n->n_pid,
+		    n->n_exe[0] != '\0' ? n->n_exe : "?");
+		if (n->n_setid_lost)
+			log_warnx("process %d: %s is set-uid or set-gid (owner "
+			    "%lu, group %lu) but runs as uid %lu, gid %lu, "
+			    "without that privilege: the kernel does not raise "
+			    "a traced program's", (int)n->n_pid, n->n_exe,
+			    (unsigned long)n->n_file_uid,
+			    (unsigned long)n->n_file_gid,
+			    (unsigned long)n->n_euid, (unsigned long)n->n_egid);
+		break;
 	}
+}
+
+static void
+last_word(const struct proc *p, unsigned removed)
+{
+	if (p->p_attached)
+		log_warnx("process %d detached, running, as this process "
+		    "dies (the kernel's detach): %u breakpoints taken out",
+		    (int)p->p_pid, removed);
+	else
+		log_warnx("process %d killed with this process "
+		    "(PTRACE_O_EXITKILL)", (int)p->p_pid);
+}
+
+void
+tgtlog_last_words(void)
+{
+	tgt_last_words(last_word);
 }

@@ -2,6 +2,7 @@
  * worker.c -- a session worker: one process tree, its connection, and
  * what it tells the daemon (see worker.h).
  */
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 
@@ -267,6 +268,55 @@ worker_terminate(int sig, void *arg)
 	loop_stop(w->w_loop);
 }
 
+/* ------------------------------------------------------------ ledger */
+
+static struct worker_ledger *ledger;	/* this worker's, in the daemon's */
+
+struct worker_ledger *
+worker_ledger_new(void)
+{
+	void *m = mmap(NULL, sizeof(struct worker_ledger), PROT_READ |
+	    PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return m == MAP_FAILED ? NULL : m;
+}
+
+void
+worker_ledger_free(struct worker_ledger *l)
+{
+	if (l != NULL)
+		munmap(l, sizeof(*l));
+}
+
+/*
+ * tgt's ledger hook: a breakpoint byte in (in) or out of an attached
+ * process; addr 0 and !in: every one of pid is gone with its memory.
+ */
+static void
+ledger_note(pid_t pid, uint64_t addr, uint8_t saved, bool in)
+{
+	struct worker_bp *b, *end = ledger->wl_bps + WORKER_MAX_BPS;
+
+	for (b = ledger->wl_bps; b < end; b++) {
+		if (in && b->wb_pid == 0) {
+			b->wb_addr = addr;
+			b->wb_saved = saved;
+			b->wb_pid = pid;	/* last: the entry is whole */
+			return;
+		}
+		if (!in && b->wb_pid == pid && (addr == 0 ||
+		    b->wb_addr == addr)) {
+			b->wb_pid = 0;
+			if (addr != 0)
+				return;
+		}
+	}
+	if (in && ledger->wl_lost++ == 0)
+		log_warnx("breakpoint ledger full (%d): a breakpoint of "
+		    "process %d stays in its memory if this worker dies",
+		    WORKER_MAX_BPS, (int)pid);
+}
+
 static void __attribute__((noreturn))
 worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
     int ctl, const struct handoff_opts *ho, const char *addr)
@@ -336,8 +386,9 @@ worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 }
 
 pid_t
-worker_spawn(struct gsess *s, struct conn *c, const char *pkt, size_t len,
-    int *ctl, const struct handoff_opts *ho, const char *addr)
+worker_spawn(struct worker_ledger *l, struct gsess *s, struct conn *c,
+    const char *pkt, size_t len, int *ctl, const struct handoff_opts *ho,
+    const char *addr)
 {
 	int sv[2], saved;
 	pid_t pid;
@@ -354,6 +405,8 @@ worker_spawn(struct gsess *s, struct conn *c, const char *pkt, size_t len,
 	}
 	if (pid == 0) {
 		close(sv[0]);
+		if ((ledger = l) != NULL)
+			tgt_set_bp_ledger(ledger_note);
 		worker_main(s, c, pkt, len, sv[1], ho, addr);
 	}
 	close(sv[1]);

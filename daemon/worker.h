@@ -55,6 +55,29 @@ struct worker_claim {
 };
 #define WC_CLAIM	'C'
 
+/*
+ * The worker's breakpoint ledger, shared memory the daemon maps before
+ * the fork: each breakpoint byte the worker has in an attached process.
+ * A worker that dies (SIGKILL) cannot take them out; the kernel detaches
+ * the process and lets it run into them.  The daemon reads the ledger of
+ * a worker that died and puts the bytes back.  Written by the worker
+ * alone, read by the daemon only once the worker is dead.
+ */
+#define WORKER_MAX_BPS		4096	/* breakpoints a ledger holds */
+#define WORKER_BP_INSN		0xcc	/* int3, what a breakpoint writes */
+struct worker_bp {
+	int32_t		 wb_pid;	/* 0: a free entry */
+	uint8_t		 wb_saved;	/* the byte under the int3 */
+	uint64_t	 wb_addr;
+};
+struct worker_ledger {
+	uint32_t	 wl_lost;	/* breakpoints that found no entry */
+	struct worker_bp wl_bps[WORKER_MAX_BPS];
+};
+/* A new ledger (mmap MAP_SHARED), or NULL with errno; and its end. */
+struct worker_ledger *worker_ledger_new(void);
+void	 worker_ledger_free(struct worker_ledger *);
+
 struct conn;
 struct gsess;
 struct handoff_opts;
@@ -66,8 +89,9 @@ struct handoff_opts;
  * over (abandoned here) and s may be freed.  -1 with errno if nothing
  * was forked.  The worker never returns.
  */
-pid_t	 worker_spawn(struct gsess *s, struct conn *c, const char *pkt,
-	    size_t len, int *ctl, const struct handoff_opts *, const char *addr);
+pid_t	 worker_spawn(struct worker_ledger *, struct gsess *s, struct conn *c,
+	    const char *pkt, size_t len, int *ctl, const struct handoff_opts *,
+	    const char *addr);
 /*
  * Pass connection c of session s, paused on pkt, to the worker at the
  * other end of ctl.  0 (c abandoned), or -1 with errno (c untouched).

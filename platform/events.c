@@ -8,6 +8,7 @@
  */
 #include <linux/kcmp.h>
 #include <sys/ptrace.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "platform/procfs.h"
 #include "platform/ptrace_int.h"
 #include "platform/target.h"
 
@@ -348,6 +350,35 @@ ev_fork(struct thr *t, bool vfork)
 	thr_go_on(t);
 }
 
+/*
+ * The note of an exec: the program, and whether it is set-uid or set-gid
+ * to an id the process did not get (the kernel does not raise a traced
+ * program's privileges, LSM_UNSAFE_PTRACE, and says nothing).
+ */
+static void
+exec_note(struct proc *p)
+{
+	struct tgt_note n = { .n_kind = NOTE_EXEC, .n_pid = p->p_pid };
+	struct procinfo pi;
+	struct stat st;
+	char path[64];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)p->p_pid);
+	if ((len = readlink(path, n.n_exe, sizeof(n.n_exe) - 1)) > 0)
+		n.n_exe[len] = '\0';
+	if (stat(path, &st) == 0 && procfs_process(p->p_pid, &pi) == 0) {
+		n.n_file_uid = st.st_uid;
+		n.n_file_gid = st.st_gid;
+		n.n_euid = pi.pi_euid;
+		n.n_egid = pi.pi_egid;
+		n.n_setid_lost = ((st.st_mode & S_ISUID) &&
+		    st.st_uid != pi.pi_euid) || ((st.st_mode & S_ISGID) &&
+		    st.st_gid != pi.pi_egid);
+	}
+	tgt_note(p->p_tgt, &n);
+}
+
 /* 4. PTRACE_EVENT_EXEC: one thread left, a new program, no breakpoints. */
 static void
 ev_exec(struct thr *t)
@@ -360,6 +391,7 @@ ev_exec(struct thr *t)
 		if (o != t)
 			thr_free(o);
 	}
+	bp_ledger_forget(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);
@@ -371,6 +403,7 @@ ev_exec(struct thr *t)
 		close(p->p_memfd);
 		p->p_memfd = -1;
 	}
+	exec_note(p);
 	memset(&t->t_stop, 0, sizeof(t->t_stop));
 	if (p->p_tgt->g_exec_events) {
 		t->t_stop.s_kind = STOP_EXEC;

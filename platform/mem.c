@@ -143,6 +143,21 @@ bp_find(struct proc *p, uint64_t addr)
 	return NULL;
 }
 
+static tgt_bp_ledger_fn *bp_ledger;
+
+void
+tgt_set_bp_ledger(tgt_bp_ledger_fn *fn)
+{
+	bp_ledger = fn;
+}
+
+void
+bp_ledger_forget(struct proc *p)
+{
+	if (bp_ledger != NULL && p->p_attached)
+		bp_ledger(p->p_pid, 0, 0, false);
+}
+
 int
 bp_plant(struct proc *p, struct bp *b)
 {
@@ -152,6 +167,8 @@ bp_plant(struct proc *p, struct bp *b)
 	    mem_write_raw(p, b->b_addr, &insn, 1) != 1)
 		return -1;
 	b->b_inserted = true;
+	if (bp_ledger != NULL && p->p_attached)
+		bp_ledger(p->p_pid, b->b_addr, b->b_saved, true);
 	return 0;
 }
 
@@ -163,6 +180,8 @@ bp_unplant(struct proc *p, struct bp *b)
 	if (mem_write_raw(p, b->b_addr, &b->b_saved, 1) != 1)
 		return -1;
 	b->b_inserted = false;
+	if (bp_ledger != NULL && p->p_attached)
+		bp_ledger(p->p_pid, b->b_addr, 0, false);
 	return 0;
 }
 
@@ -177,6 +196,8 @@ bp_copy(struct proc *p, const struct bp *from)
 	*b = *from;
 	TAILQ_INSERT_TAIL(&p->p_bps, b, b_entry);
 	p->p_nbps++;
+	if (b->b_inserted && bp_ledger != NULL && p->p_attached)
+		bp_ledger(p->p_pid, b->b_addr, b->b_saved, true);
 	return 0;
 }
 

@@ -29,6 +29,8 @@ int		 mem_open(struct proc *);
 /* One breakpoint's int3 in, or the original byte back. */
 int		 bp_plant(struct proc *, struct bp *);
 int		 bp_unplant(struct proc *, struct bp *);
+/* p's breakpoints went with its memory (exec, gone): tell the ledger. */
+void		 bp_ledger_forget(struct proc *);
 /* The thread group (process) task tid belongs to, or -1. */
 pid_t		 thr_tgid(pid_t tid);
 /* The set of processes changed (tgt_generation). */

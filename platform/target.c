@@ -168,6 +168,7 @@ proc_free(struct proc *p)
 		thr_free(t);
 	mem_forget_allocs(p);
 	cond_clear_all(p);
+	bp_ledger_forget(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);
@@ -635,6 +636,29 @@ tgt_check(struct target *g)
 	g->g_running = false;
 	/* Stopping the others may have found an exit to report first. */
 	return pending(g, true);
+}
+
+void
+tgt_last_words(void (*say)(const struct proc *, unsigned removed))
+{
+	struct target *g;
+	struct proc *p;
+	struct bp *b;
+	unsigned n;
+
+	TAILQ_FOREACH(g, &targets, g_entry) {
+		TAILQ_FOREACH(p, &g->g_procs, p_entry) {
+			if (p->p_exited)
+				continue;
+			n = 0;
+			if (p->p_attached) {
+				TAILQ_FOREACH(b, &p->p_bps, b_entry)
+					n += b->b_inserted &&
+					    bp_unplant(p, b) == 0;
+			}
+			say(p, n);
+		}
+	}
 }
 
 int

@@ -195,6 +195,7 @@ enum tgt_note_kind {
 	NOTE_CHILD_DETACHED,	/* a new process let go, untraced */
 	NOTE_CHILD_LOST,	/* a new process gone before it was let go */
 	NOTE_THREAD_DROPPED,	/* could not be stopped: forgotten */
+	NOTE_EXEC,		/* a process runs a new program */
 };
 
 struct tgt_note {
@@ -208,6 +209,16 @@ struct tgt_note {
 	int		 n_errno;	/* why the thread could not be signalled */
 	int		 n_state;	/* its state letter, -1 if no such task */
 	pid_t		 n_tgid;	/* its thread group, -1 if gone */
+	/*
+	 * NOTE_EXEC: the program is set-uid (or set-gid) to an id the
+	 * process does not have: traced, the kernel did not raise it.
+	 */
+	bool		 n_setid_lost;
+	uid_t		 n_file_uid;	/* the program's owner and group */
+	gid_t		 n_file_gid;
+	uid_t		 n_euid;	/* what the process runs as */
+	gid_t		 n_egid;
+	char		 n_exe[256];	/* the program, "" if unknown */
 };
 
 struct target {
@@ -332,6 +343,22 @@ void	 tgt_fork_release(struct proc *);
  * none is left pending to strike after a detach.
  */
 int	 tgt_interrupt(struct target *, struct proc *, int signo);
+/*
+ * Told of each breakpoint byte put into (in) or taken out of an attached
+ * process's memory, and (addr 0, !in) of a process whose breakpoints went
+ * with its memory (exec, gone): a platform worker keeps a ledger of them
+ * for the daemon, should it die.  NULL: nobody keeps one.
+ */
+typedef void tgt_bp_ledger_fn(pid_t pid, uint64_t addr, uint8_t saved,
+	    bool in);
+void	 tgt_set_bp_ledger(tgt_bp_ledger_fn *);
+/*
+ * This process is dying (a fatal error): take every breakpoint out of
+ * every attached process, which the kernel will detach and let run, and
+ * tell say of each process and how many were taken out.  Launched ones
+ * die with us (PTRACE_O_EXITKILL).  Allocates nothing.
+ */
+void	 tgt_last_words(void (*say)(const struct proc *, unsigned removed));
 /* Stop every running thread (for detach/kill while running). */
 void	 tgt_stop_all(struct target *);
 void	 tgt_stop_proc(struct target *, struct proc *only);
