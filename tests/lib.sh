@@ -182,6 +182,14 @@ none_left() {
 	ok $? "$2"
 }
 
+# asan_build: handoffd is built with AddressSanitizer.  Its allocator is
+# then ASan's: freed memory waits in a quarantine (RSS is not ours to
+# bound; LeakSanitizer checks every exit instead) and malloc cannot be
+# interposed.
+asan_build() {
+	nm "$HANDOFFD" 2>/dev/null | grep -q '__asan_init'
+}
+
 # inferior_pid: the pid the server printed for the process it created.
 inferior_pid() {
 	sed -n 's/^Process .* created; pid = \([0-9]*\)$/\1/p' "$T/server.log" |

@@ -561,8 +561,7 @@ done
 # launched tree dies by PTRACE_O_EXITKILL, an attached one is detached by
 # the kernel with whatever breakpoints were in it.
 shim="$T/faultmalloc.so"
-if ldd "$HANDOFFD" 2>/dev/null | grep -q 'lib[at]san' ||
-    nm "$HANDOFFD" 2>/dev/null | grep -q '__[at]san_init'; then
+if asan_build; then
 	why="a sanitized server allocates through its runtime"
 elif ! ${CC:-cc} -shared -fPIC -o "$shim" \
     "$top_srcdir/tests/progs/faultmalloc.c" 2>"$T/shim.out"; then
