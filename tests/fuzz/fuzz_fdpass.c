@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "handoff/fdpass.h"
+#include "tests/fuzz/fz.h"
 
 #define FZ_RECV_MAX		4096	/* bytes: largest receive length */
 #define FZ_PREFIX_MAX		64	/* bytes sent ahead, no descriptors */
@@ -165,11 +166,6 @@ struct fz_state {
 	bool		 st_gone;	/* the peer closed or shut down */
 };
 
-struct fz_input {
-	const uint8_t	*in_p;
-	size_t		 in_left;
-};
-
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
@@ -188,39 +184,6 @@ fz_fail(const char *what, int line)
 	fz_unfill_table();	/* room for the crash report and input */
 	fprintf(stderr, "fuzz_fdpass.c:%d: check failed: %s\n", line, what);
 	abort();
-}
-
-#define FZ_CHECK(cond) do {					\
-	if (!(cond))						\
-		fz_fail(#cond, __LINE__);			\
-} while (0)
-
-static uint8_t
-fz_byte(struct fz_input *in)
-{
-	if (in->in_left == 0)
-		return 0;
-	in->in_left--;
-	return *in->in_p++;
-}
-
-/* Open descriptors, the DIR's own included (it is there throughout). */
-static int
-fz_count_fds(void)
-{
-	struct dirent *de;
-	int n = 0;
-
-	rewinddir(fz_fddir);
-	while ((de = readdir(fz_fddir)) != NULL)
-		n += de->d_name[0] != '.';
-	return n;
-}
-
-static void
-fz_close(int fd)
-{
-	FZ_CHECK(close(fd) == 0);
 }
 
 int
@@ -559,7 +522,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&s, 0, sizeof(s));
 	memset(&st, 0, sizeof(st));
 	fz_parse(data, size, &s);
-	before = fz_count_fds();
+	before = fz_count_fds(fz_fddir);
 
 	FZ_CHECK(socketpair(AF_UNIX, s.fs_type | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0, st.st_sv) == 0);
@@ -578,6 +541,6 @@ out:
 	if (st.st_sv[0] != -1)
 		fz_close(st.st_sv[0]);
 	fz_close(st.st_sv[1]);
-	FZ_CHECK(fz_count_fds() == before);
+	FZ_CHECK(fz_count_fds(fz_fddir) == before);
 	return 0;
 }

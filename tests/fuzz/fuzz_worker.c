@@ -74,6 +74,7 @@ int	fz_kill(pid_t, int);
 #define kill fz_kill
 #include "daemon/platform.c"
 #undef kill
+#include "tests/fuzz/fz.h"
 
 #define FZ_BODY_MAX	(sizeof(struct worker_claim) + 64)	/* bytes */
 #define FZ_FDS_MAX	3	/* descriptors on one message */
@@ -101,11 +102,6 @@ enum fz_end {
 	FZ_END_FAILS,		/* status 1 */
 	FZ_END_KILLED,		/* SIGKILL */
 	FZ_END_KINDS
-};
-
-struct fz_input {
-	const uint8_t	*in_p;
-	size_t		 in_left;
 };
 
 struct fz_msg {
@@ -150,11 +146,6 @@ fz_fail(const char *what, int line)
 /* The checks' own loops: neither coverage nor comparisons to learn. */
 #define FZ_UNTRACED	__attribute__((no_sanitize("coverage")))
 
-#define FZ_CHECK(cond) do {					\
-	if (!(cond))						\
-		fz_fail(#cond, __LINE__);			\
-} while (0)
-
 /* platform.c's, from main.c, which is not linked. */
 void
 proc_title(const char *fmt, ...)
@@ -190,34 +181,6 @@ fz_kill(pid_t pid, int sig)
 		return -1;
 	}
 	return 0;
-}
-
-static uint8_t
-fz_byte(struct fz_input *in)
-{
-	if (in->in_left == 0)
-		return 0;
-	in->in_left--;
-	return *in->in_p++;
-}
-
-/* Open descriptors, the DIR's own included (it is there throughout). */
-static int
-fz_count_fds(void)
-{
-	struct dirent *de;
-	int n = 0;
-
-	rewinddir(fz_fddir);
-	while ((de = readdir(fz_fddir)) != NULL)
-		n += de->d_name[0] != '.';
-	return n;
-}
-
-static void
-fz_close(int fd)
-{
-	FZ_CHECK(close(fd) == 0);
 }
 
 /* The daemon, no worker yet, and a client of its for qHandoffList. */
@@ -573,7 +536,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	how = fz_byte(&in) % FZ_END_KINDS;
 	start = fz_byte(&in);
 	memset(&st, 0, sizeof(st));
-	before = fz_count_fds();
+	before = fz_count_fds(fz_fddir);
 	fz_spawn(&st);
 	while (in.in_left > 0 && st.st_sends < FZ_MAX_SENDS) {
 		fz_parse_msg(&in, &m);
@@ -584,6 +547,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_close(st.st_wmsg);
 	fz_close(st.st_ctl[0]);
 	fz_close(st.st_ctl[1]);
-	FZ_CHECK(fz_count_fds() == before);
+	FZ_CHECK(fz_count_fds(fz_fddir) == before);
 	return 0;
 }

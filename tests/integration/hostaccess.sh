@@ -70,16 +70,23 @@ lacks "$T/server.log" 'beyond loopback' "':PORT' (loopback): no such warning"
 kill "$SERVER_PID" 2>/dev/null
 server_gone 20
 
-# as_nobody PORT: qSupported from uid 65534 over loopback TCP; prints the
-# reply, or "closed" when the server hung up first.
+# as_nobody PORT|PATH|@NAME: qSupported from uid 65534, over loopback TCP
+# or a unix socket (a path, or an abstract name); prints the reply, or
+# "closed" when the server hung up first.
 as_nobody() {	# the system's python: nobody may read it
 	/usr/bin/python3 - "$1" <<'PY'
 import os, socket, sys
 os.setgid(65534)
 os.setuid(65534)
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+a = sys.argv[1]
+if a.isdigit():
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    a = ("127.0.0.1", int(a))
+else:
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    a = "\0" + a[1:] if a.startswith("@") else a
 s.settimeout(5)
-s.connect(("127.0.0.1", int(sys.argv[1])))
+s.connect(a)
 try:
     s.sendall(b"$qSupported#37")
     data = s.recv(4096)
@@ -116,23 +123,6 @@ server_gone 20
 # Unix sockets: the socket file is made mode 0600, and every peer's uid
 # is checked as it is accepted, whatever the file's mode has become; an
 # abstract socket has no mode at all, so the check is all there is.
-as_nobody_unix() {	# as_nobody_unix PATH|@NAME: as as_nobody
-	/usr/bin/python3 - "$1" <<'PY'
-import os, socket, sys
-os.setgid(65534)
-os.setuid(65534)
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.settimeout(5)
-a = sys.argv[1]
-s.connect("\0" + a[1:] if a.startswith("@") else a)
-try:
-    s.sendall(b"$qSupported#37")
-    data = s.recv(4096)
-    print(data.decode("latin-1") if data else "closed")
-except (ConnectionResetError, BrokenPipeError):
-    print("closed")
-PY
-}
 chmod 755 "$T"
 for mode in gdbserver platform; do
 	for kind in path abstract; do
@@ -153,7 +143,7 @@ for mode in gdbserver platform; do
 			ok $? "$mode: the unix socket is made mode 0600"
 			chmod 666 "$addr"
 		fi
-		r=$(as_nobody_unix "$addr")
+		r=$(as_nobody "$addr")
 		[ "$r" = closed ]
 		ok $? "$mode, $kind socket: another user's connection is closed at once ($r)"
 		contains "$log" "unix socket peer refused: pid [0-9]+, uid 65534 is neither 0 nor ours" \
