@@ -315,6 +315,7 @@ worker_unbreak(struct worker *w)
 	char path[64];
 	uint8_t now;
 	size_t i, j;
+	unsigned n;
 	int fd;
 
 	if (l == NULL)
@@ -325,6 +326,7 @@ worker_unbreak(struct worker *w)
 		snprintf(path, sizeof(path), "/proc/%d/mem",
 		    (int)w->w_held[i].h_pid);
 		fd = -1;
+		n = 0;
 		for (j = 0; j < WORKER_MAX_BPS; j++) {
 			b = &l->wl_bps[j];
 			if (b->wb_pid != w->w_held[i].h_pid)
@@ -338,16 +340,18 @@ worker_unbreak(struct worker *w)
 			if (pread(fd, &now, 1, (off_t)b->wb_addr) == 1 &&
 			    now == WORKER_BP_INSN &&
 			    pwrite(fd, &b->wb_saved, 1, (off_t)b->wb_addr) == 1)
-				log_warnx("process %d: breakpoint at %#llx taken "
-				    "out after its worker's death", (int)b->wb_pid,
-				    (unsigned long long)b->wb_addr);
+				n++;
 		}
 		if (fd != -1)
 			close(fd);
+		if (n > 0)
+			log_warnx("process %d: %u breakpoints taken out after "
+			    "its worker's death", (int)w->w_held[i].h_pid, n);
 	}
 	if (l->wl_lost > 0)
-		log_warnx("worker %d: %u breakpoints were past its ledger and "
-		    "stay", (int)w->w_pid, l->wl_lost);
+		log_warnx("worker %d: %u breakpoints found its ledger full "
+		    "(WORKER_MAX_BPS, %d): they may stay", (int)w->w_pid,
+		    l->wl_lost, WORKER_MAX_BPS);
 }
 
 /*

@@ -78,9 +78,11 @@ fails "--hold-timeout 0" '^handoffd: --hold-timeout 0: too small \(1 to 86400 se
 fails "--hold-timeout past a day" '^handoffd: --hold-timeout 86401: too large \(1 to 86400 seconds\)$' --hold-timeout 86401 :0 "$hello"
 fails "--max-held past 4096" '^handoffd: --max-held 4097: too large \(0 to 4096\)$' --max-held 4097 :0 "$hello"
 fails "--max-held not a number" '^handoffd: --max-held many: invalid \(0 to 4096\)$' --max-held many :0 "$hello"
+fails "--stall-timeout past a day" '^handoffd: --stall-timeout 86401: too large \(0 to 86400 seconds\)$' --stall-timeout 86401 :0 "$hello"
+fails "--stall-timeout negative" '^handoffd: --stall-timeout -1: too small \(0 to 86400 seconds\)$' --stall-timeout -1 :0 "$hello"
 start_server :0 --once --max-held 4096 --hold-timeout 86400 --unclaimed kill \
-    --fork-mode multiplex --allow-any-uid "$hello"
-ok $? "--max-held 4096 and --hold-timeout 86400, the limits, are taken"
+    --fork-mode multiplex --allow-any-uid --stall-timeout 86400 "$hello"
+ok $? "--max-held 4096, --hold-timeout 86400 and --stall-timeout 86400, the limits, are taken"
 kill "$SERVER_PID"
 server_gone 10
 
