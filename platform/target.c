@@ -709,6 +709,8 @@ tgt_interrupt(struct target *g, struct proc *p, int signo)
 		errno = ESRCH;
 		return -1;
 	}
+	if (t->t_pending)
+		return 0;	/* its own event is the stop */
 	t->t_stop_signo = signo;
 	if (tgt_stop_thread(t) == -1) {
 		t->t_stop_signo = 0;
