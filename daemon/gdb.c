@@ -59,6 +59,7 @@ gsess_free(struct gsess *s)
 	if (s == NULL)
 		return;
 	handoff_untrack(s);
+	gdb_run_forget(s);
 	gdb_ns_reset(s);
 	if (s->s_conn != NULL)
 		conn_close(s->s_conn);

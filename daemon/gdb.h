@@ -239,6 +239,8 @@ void	 gdb_vkill(struct gsess *, struct rsp_cursor *);
 void	 gdb_kill(struct gsess *);
 void	 gdb_detach(struct gsess *, struct rsp_cursor *);
 void	 gdb_restart(struct gsess *);
+/* Nothing of gdb_run.c is still queued for s (it is being freed). */
+void	 gdb_run_forget(struct gsess *);
 void	 gdb_interrupt(struct gsess *);
 void	 gdb_poll(struct gsess *);
 /* The same once tgt_reap has taken the kernel's news (many sessions). */

@@ -650,6 +650,12 @@ gdb_poll_cb(void *arg)
 }
 
 void
+gdb_run_forget(struct gsess *s)
+{
+	loop_undefer(s->s_loop, gdb_poll_cb, s);
+}
+
+void
 gdb_interrupt(struct gsess *s)
 {
 	struct proc *p = gdb_gproc(s);
@@ -873,12 +879,35 @@ out:
 		free(argv[i]);
 }
 
+/* The process a thread id belongs to (/proc/TID/status), or tid. */
+static pid_t
+thread_group(pid_t tid)
+{
+	char path[64], line[128];
+	pid_t tgid = tid;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	if ((f = fopen(path, "re")) == NULL)
+		return tid;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (strncmp(line, "Tgid:", 5) == 0) {
+			tgid = (pid_t)strtol(line + 5, NULL, 10);
+			break;
+		}
+	}
+	fclose(f);
+	return tgid > 0 ? tgid : tid;
+}
+
 /*
  * Processes this server must not stop, as stopping them would stop it or
  * the one who could let them go: its ancestors (pid 1, the shell that
  * started it, a debugger that runs it over a pipe, the platform daemon of
  * a session worker) and the client at the other end of a unix socket.
- * Why (logged), or NULL when pid may be attached.
+ * A thread's id names its whole process (tgt_attach takes them all), so
+ * it is its process that is checked.  Why (logged), or NULL when pid may
+ * be attached.
  */
 static const char *
 attach_forbidden(struct gsess *s, pid_t pid)
@@ -887,11 +916,11 @@ attach_forbidden(struct gsess *s, pid_t pid)
 	struct procinfo pi;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	pid_t p = getppid();
+	pid_t p = getppid(), tgid = thread_group(pid);
 	int n;
 
 	for (n = 0; p > 0 && n < GDB_MAX_ANCESTRY && why == NULL; n++) {
-		if (p == pid)
+		if (p == pid || p == tgid)
 			why = "an ancestor of this server";
 		else if (procfs_process(p, &pi) == -1)
 			break;
@@ -899,7 +928,8 @@ attach_forbidden(struct gsess *s, pid_t pid)
 			p = pi.pi_ppid;
 	}
 	if (why == NULL && s->s_conn != NULL && getsockopt(s->s_conn->c_rfd,
-	    SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && cred.pid == pid)
+	    SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && (cred.pid == pid ||
+	    cred.pid == tgid))
 		why = "this session's client";
 	if (why != NULL)
 		log_warnx("attach %d refused: %s", (int)pid, why);

@@ -231,36 +231,37 @@ worker_kid(struct worker *w, const struct worker_msg *m)
 	k->k_since = loop_now();
 }
 
-static void
-worker_msg(int fd, int events, void *arg)
+/* One message from the worker: 1 read, 0 none waiting, -1 its end. */
+static int
+worker_read(struct worker *w)
 {
-	struct worker *w = arg;
 	struct worker_msg m;
+	int fd = w->w_ctl;
 	ssize_t n;
 	size_t i;
 
 	/* MSG_TRUNC: the whole message's length, so a longer one shows. */
 	n = recv(fd, &m, sizeof(m), MSG_DONTWAIT | MSG_TRUNC);
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
+		return 0;
 	if (n <= 0) {
 		/*
 		 * Gone (no worker sends an empty message, the other 0 of a
 		 * SEQPACKET socket); the SIGCHLD that follows says how.
 		 */
 		loop_del_fd(w->w_pf->pf_loop, fd);
-		return;
+		return -1;
 	}
 	if (n != sizeof(m)) {
 		log_warnx("worker %d: %zd-byte message ignored", (int)w->w_pid,
 		    n);
-		return;
+		return 1;
 	}
 	/* kill(2) of 0 or -1 would signal a group, or everyone. */
 	if (m.wm_pid <= 0 || m.wm_ppid < 0) {
 		log_warnx("worker %d: message '%c' for pid %d ignored",
 		    (int)w->w_pid, m.wm_kind, (int)m.wm_pid);
-		return;
+		return 1;
 	}
 	if (m.wm_kind == WM_HOLD && w->w_nheld < WORKER_MAX_PROCS) {
 		if (w->w_nheld == w->w_heldcap) {
@@ -284,6 +285,15 @@ worker_msg(int fd, int events, void *arg)
 	} else
 		log_warnx("worker %d: message '%c' ignored", (int)w->w_pid,
 		    m.wm_kind);
+	return 1;
+}
+
+static void
+worker_msg(int fd, int events, void *arg)
+{
+	(void)fd;
+	(void)events;
+	worker_read(arg);
 }
 
 static void
@@ -376,6 +386,9 @@ worker_ended(struct worker *w, int status)
 		else
 			log_warnx("worker %d (%s) failed, status %d",
 			    (int)w->w_pid, w->w_desc, WEXITSTATUS(status));
+		/* What it told before it died: attached processes too. */
+		while (worker_read(w) == 1)
+			;
 		worker_unbreak(w);
 		for (i = 0; i < w->w_nheld; i++) {
 			h = &w->w_held[i];
@@ -442,6 +455,12 @@ pconn_spawn(void *arg)
 	pid_t pid;
 	int ctl;
 
+	/* The client left between the packet and this turn. */
+	if (s->s_conn == NULL) {
+		log_info("%s: gone before its session started", pc->pc_desc);
+		pconn_free(pc);
+		return;
+	}
 	if (pf->pf_nworkers == pf->pf_maxworkers) {
 		log_warnx("%s: %zu sessions already; refused", pc->pc_desc,
 		    pf->pf_maxworkers);

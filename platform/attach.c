@@ -259,6 +259,7 @@ tgt_reported(struct thr *t)
 	 * would be a stop the client never asked for).
 	 */
 	t->t_stop_req = false;
+	t->t_stop_signo = 0;
 	t->t_pending = false;
 	t->t_seq = 0;
 }

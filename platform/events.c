@@ -574,6 +574,7 @@ tgt_status(struct target *g, pid_t tid, int status)
 		t->t_pending = true;
 	} else if (sig == SIGSTOP && t->t_want_sigstop) {
 		t->t_want_sigstop = t->t_stop_req = false;
+		t->t_stop_signo = 0;
 		thr_go_on(t);
 	} else if (sig == SIGTRAP) {
 		ev_trap(t);

@@ -26,6 +26,8 @@
 #include "platform/ptrace_int.h"
 #include "platform/target.h"
 
+static tgt_bp_ledger_fn *bp_ledger;	/* tgt_set_bp_ledger's */
+
 #define BP_INSN		0xcc	/* int3 */
 #define INJ_MAX_STOPS	8	/* stops taken to step one injected syscall */
 #define INJ_MAX_MAPS_LINE 4096	/* bytes of a /proc/PID/maps line read */
@@ -125,6 +127,11 @@ mem_write(struct proc *p, uint64_t addr, const void *buf, size_t len)
 		}
 		b->b_saved = copy[b->b_addr - addr];
 		copy[b->b_addr - addr] = BP_INSN;
+		if (bp_ledger != NULL && p->p_attached) {
+			/* The byte under the int3 changed: so does the entry. */
+			bp_ledger(p->p_pid, b->b_addr, 0, false);
+			bp_ledger(p->p_pid, b->b_addr, b->b_saved, true);
+		}
 	}
 	n = mem_write_raw(p, addr, copy != NULL ? copy : buf, len);
 	free(copy);
@@ -142,8 +149,6 @@ bp_find(struct proc *p, uint64_t addr)
 	}
 	return NULL;
 }
-
-static tgt_bp_ledger_fn *bp_ledger;
 
 void
 tgt_set_bp_ledger(tgt_bp_ledger_fn *fn)

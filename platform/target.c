@@ -701,16 +701,19 @@ tgt_interrupt(struct target *g, struct proc *p, int signo)
 		errno = ESRCH;
 		return -1;
 	}
+	/*
+	 * A thread the client counts as running (scheduler-locking may
+	 * have left the first ones stopped); none: every one has an event
+	 * to tell or is stopped already, and that is the stop.
+	 */
 	TAILQ_FOREACH(t, &p->p_threads, t_entry) {
-		if (!t->t_gone)
+		if (t->t_pending)
+			return 0;
+		if (!t->t_gone && (!t->t_stopped || t->t_rkind != RESUME_STOP))
 			break;
 	}
-	if (t == NULL) {
-		errno = ESRCH;
-		return -1;
-	}
-	if (t->t_pending)
-		return 0;	/* its own event is the stop */
+	if (t == NULL)
+		return 0;
 	t->t_stop_signo = signo;
 	if (tgt_stop_thread(t) == -1) {
 		t->t_stop_signo = 0;
