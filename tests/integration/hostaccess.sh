@@ -160,7 +160,8 @@ done
 # mask, ignored signals or inheritable and ambient capabilities, however
 # the server itself was started.  The server here starts with all four.
 badly() {	# badly PROGRAM ARGS...: exec PROGRAM with all four
-	/usr/bin/python3 - "$@" <<'PY'
+	# exec: in the background, $! is then the program, not a subshell.
+	exec /usr/bin/python3 - "$@" <<'PY'
 import ctypes, os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2, signal.SIGTERM})
 signal.signal(signal.SIGUSR1, signal.SIG_IGN)
@@ -177,8 +178,8 @@ caps = ["setpriv", "--inh-caps", "+net_raw", "--ambient-caps", "+net_raw"]
 os.execvp(caps[0], caps + sys.argv[1:])
 PY
 }
-badly ls /proc/self/fd >"$T/badly.out" 2>&1
-badly grep -E '^(SigBlk|SigIgn|CapInh|CapAmb)' /proc/self/status >>"$T/badly.out" 2>&1
+(badly ls /proc/self/fd) >"$T/badly.out" 2>&1
+(badly grep -E '^(SigBlk|SigIgn|CapInh|CapAmb)' /proc/self/status) >>"$T/badly.out" 2>&1
 grep -qx 7 "$T/badly.out" &&
     grep -q '^SigBlk:.*[1-9a-f]' "$T/badly.out" &&
     grep -q '^SigIgn:.*1[0-9a-f]\{8\}$' "$T/badly.out" &&
@@ -200,6 +201,8 @@ for mode in launched attached; do
 		bad_start --multi 127.0.0.1:0
 	fi
 	ok $? "$mode: a server started so"
+	[ "$(readlink "/proc/$SERVER_PID/exe")" = "$(readlink -f "$HANDOFFD")" ]
+	ok $? "$mode: and it is the process the test ends"
 	if [ $mode = launched ]; then
 		python3 "$RSP" "127.0.0.1:$PORT" "vCont;c" >"$T/inherit-rsp.out" 2>&1
 	else
@@ -215,5 +218,6 @@ for mode in launched attached; do
 	contains "$T/inherit.out" '^CapAmb:[[:space:]]+0+$' "$mode: no ambient capability"
 	kill "$SERVER_PID" 2>/dev/null
 	server_gone 20
+	ok $? "$mode: the server ends"
 done
 done_testing
