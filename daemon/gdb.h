@@ -242,6 +242,8 @@ void	 gdb_restart(struct gsess *);
 /* Nothing of gdb_run.c is still queued for s (it is being freed). */
 void	 gdb_run_forget(struct gsess *);
 void	 gdb_interrupt(struct gsess *);
+/* Stop p as 0x03 does: told as SIGINT to gdb, SIGSTOP to lldb. */
+int	 gdb_interrupt_proc(struct gsess *, struct proc *);
 void	 gdb_poll(struct gsess *);
 /* The same once tgt_reap has taken the kernel's news (many sessions). */
 void	 gdb_check(struct gsess *);

@@ -345,8 +345,7 @@ gdb_ns_ctrlc(struct gsess *s, bool reply)
 
 	if (p == NULL)
 		p = tgt_first_proc(s->s_tgt);
-	if (p == NULL || tgt_interrupt(s->s_tgt, p, s->s_lldb ? SIGSTOP :
-	    SIGINT) == -1) {
+	if (p == NULL || gdb_interrupt_proc(s, p) == -1) {
 		if (reply)
 			gdb_error(s, p == NULL ? ESRCH : errno,
 			    "nothing to interrupt");

@@ -655,6 +655,13 @@ gdb_run_forget(struct gsess *s)
 	loop_undefer(s->s_loop, gdb_poll_cb, s);
 }
 
+int
+gdb_interrupt_proc(struct gsess *s, struct proc *p)
+{
+	/* lldb-server's interrupt is a SIGSTOP: lldb expects T13. */
+	return tgt_interrupt(s->s_tgt, p, s->s_lldb ? SIGSTOP : SIGINT);
+}
+
 void
 gdb_interrupt(struct gsess *s)
 {
@@ -668,8 +675,7 @@ gdb_interrupt(struct gsess *s)
 	}
 	if (!s->s_waiting)
 		return;
-	/* lldb-server's interrupt is a SIGSTOP: lldb expects T13. */
-	if (tgt_interrupt(s->s_tgt, p, s->s_lldb ? SIGSTOP : SIGINT) == -1)
+	if (gdb_interrupt_proc(s, p) == -1)
 		log_warn("interrupt");
 }
 
@@ -879,27 +885,6 @@ out:
 		free(argv[i]);
 }
 
-/* The process a thread id belongs to (/proc/TID/status), or tid. */
-static pid_t
-thread_group(pid_t tid)
-{
-	char path[64], line[128];
-	pid_t tgid = tid;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
-	if ((f = fopen(path, "re")) == NULL)
-		return tid;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		if (strncmp(line, "Tgid:", 5) == 0) {
-			tgid = (pid_t)strtol(line + 5, NULL, 10);
-			break;
-		}
-	}
-	fclose(f);
-	return tgid > 0 ? tgid : tid;
-}
-
 /*
  * Processes this server must not stop, as stopping them would stop it or
  * the one who could let them go: its ancestors (pid 1, the shell that
@@ -913,19 +898,18 @@ static const char *
 attach_forbidden(struct gsess *s, pid_t pid)
 {
 	const char *why = NULL;
-	struct procinfo pi;
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
-	pid_t p = getppid(), tgid = thread_group(pid);
+	pid_t p = getppid(), tgid, unused;
 	int n;
 
+	if (procfs_lineage(pid, &tgid, &unused) == -1)
+		tgid = pid;
 	for (n = 0; p > 0 && n < GDB_MAX_ANCESTRY && why == NULL; n++) {
 		if (p == pid || p == tgid)
 			why = "an ancestor of this server";
-		else if (procfs_process(p, &pi) == -1)
+		else if (procfs_lineage(p, &unused, &p) == -1)
 			break;
-		else
-			p = pi.pi_ppid;
 	}
 	if (why == NULL && s->s_conn != NULL && getsockopt(s->s_conn->c_rfd,
 	    SOL_SOCKET, SO_PEERCRED, &cred, &cl) == 0 && (cred.pid == pid ||
@@ -936,15 +920,12 @@ attach_forbidden(struct gsess *s, pid_t pid)
 	return why;
 }
 
-int
-gdb_attach(struct gsess *s, pid_t pid)
+/* gdb_attach once attach_forbidden has let pid be. */
+static int
+attach_now(struct gsess *s, pid_t pid)
 {
 	struct proc *p;
 
-	if (attach_forbidden(s, pid) != NULL) {
-		errno = EPERM;
-		return -1;
-	}
 	if (tgt_attach(s->s_tgt, pid, &p) == -1)
 		return -1;
 	log_info("process %d attached", (int)pid);
@@ -952,6 +933,16 @@ gdb_attach(struct gsess *s, pid_t pid)
 	s->s_last = TAILQ_FIRST(&p->p_threads);
 	s->s_gpid = s->s_gtid = pid;
 	return 0;
+}
+
+int
+gdb_attach(struct gsess *s, pid_t pid)
+{
+	if (attach_forbidden(s, pid) != NULL) {
+		errno = EPERM;
+		return -1;
+	}
+	return attach_now(s, pid);
 }
 
 void
@@ -971,7 +962,7 @@ gdb_vattach(struct gsess *s, struct rsp_cursor *c)
 		gdb_error(s, EPERM, why);
 		return;
 	}
-	if (gdb_attach(s, (pid_t)pid) == -1) {
+	if (attach_now(s, (pid_t)pid) == -1) {
 		/*
 		 * The kernel says EPERM for a zombie: a process that has died
 		 * (a held child killed before its claim) is no such process.

@@ -271,6 +271,7 @@ worker_terminate(int sig, void *arg)
 /* ------------------------------------------------------------ ledger */
 
 static struct worker_ledger *ledger;	/* this worker's, in the daemon's */
+static size_t ledger_top;	/* entries past it are free: scans stop there */
 
 struct worker_ledger *
 worker_ledger_new(void)
@@ -295,23 +296,33 @@ worker_ledger_free(struct worker_ledger *l)
 static void
 ledger_note(pid_t pid, uint64_t addr, uint8_t saved, bool in)
 {
-	struct worker_bp *b, *end = ledger->wl_bps + WORKER_MAX_BPS;
+	struct worker_bp *b, *end = ledger->wl_bps + ledger_top;
 
 	for (b = ledger->wl_bps; b < end; b++) {
-		if (in && b->wb_pid == 0) {
-			b->wb_addr = addr;
-			b->wb_saved = saved;
-			b->wb_pid = pid;	/* last: the entry is whole */
-			return;
-		}
+		if (in && b->wb_pid == 0)
+			break;
 		if (!in && b->wb_pid == pid && (addr == 0 ||
 		    b->wb_addr == addr)) {
 			b->wb_pid = 0;
 			if (addr != 0)
-				return;
+				break;
 		}
 	}
-	if (in && ledger->wl_lost++ == 0)
+	if (!in) {
+		while (ledger_top > 0 &&
+		    ledger->wl_bps[ledger_top - 1].wb_pid == 0)
+			ledger_top--;
+		return;
+	}
+	if (b == end && ledger_top < WORKER_MAX_BPS)
+		ledger_top++;
+	if (b < ledger->wl_bps + ledger_top) {
+		b->wb_addr = addr;
+		b->wb_saved = saved;
+		b->wb_pid = pid;	/* last: the entry is whole */
+		return;
+	}
+	if (ledger->wl_lost++ == 0)
 		log_warnx("breakpoint ledger full (%d): a breakpoint of "
 		    "process %d stays in its memory if this worker dies",
 		    WORKER_MAX_BPS, (int)pid);

@@ -187,6 +187,27 @@ process_cores(pid_t pid, char *out, size_t cap)
 }
 
 int
+procfs_lineage(pid_t pid, pid_t *tgid, pid_t *ppid)
+{
+	const char *p;
+	char *buf;
+	size_t len;
+	int t = pid, pp = 0;
+
+	if (procfs_read(pid, "status", &buf, &len) == -1)
+		return -1;
+	buf[len > 0 ? len - 1 : 0] = '\0';
+	if ((p = strstr(buf, "\nTgid:")) != NULL)
+		sscanf(p + 6, "%d", &t);
+	if ((p = strstr(buf, "\nPPid:")) != NULL)
+		sscanf(p + 6, "%d", &pp);
+	free(buf);
+	*tgid = t;
+	*ppid = pp;
+	return 0;
+}
+
+int
 procfs_process(pid_t pid, struct procinfo *pi)
 {
 	char *buf;

@@ -47,6 +47,11 @@ struct procinfo {
 int	 procfs_each_process(int (*cb)(const struct procinfo *, void *),
 	    void *arg);
 int	 procfs_process(pid_t, struct procinfo *);
+/*
+ * A task's process (Tgid) and that process's parent (PPid), from
+ * /proc/PID/status alone (procfs_process reads much more); -1 with errno.
+ */
+int	 procfs_lineage(pid_t, pid_t *tgid, pid_t *ppid);
 
 /* One loaded object, as the dynamic linker's r_debug list has it. */
 struct svr4_lib {
