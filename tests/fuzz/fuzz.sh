@@ -23,18 +23,14 @@ sources() {
 	case $1 in
 	codec)	echo "$top/rsp/codec.c $top/rsp/buf.c $top/rsp/hex.c" ;;
 	fdpass)	echo "$top/handoff/fdpass.c" ;;
-	session)
+	session | worker)
+		# The daemon's files but its sub-commands and main; the worker
+		# harness includes platform.c itself, for its static parser.
 		[ -f "${FUZZ_CONFIG_H:-}" ] || return 1
+		skip='main|gdbserver|platform'
+		[ "$1" = session ] && skip="$skip|worker"
 		ls "$top"/rsp/*.c "$top"/handoff/*.c "$top"/platform/*.c \
-		    "$top"/daemon/*.c | grep -Ev '/daemon/(main|gdbserver|platform|worker)\.c$'
-		echo "-include $FUZZ_CONFIG_H -isystem /usr/include/bsd"
-		echo "-DLIBBSD_OVERLAY -lbsd -lcap"
-		;;
-	worker)
-		# fuzz_worker.c includes platform.c, for its static parser.
-		[ -f "${FUZZ_CONFIG_H:-}" ] || return 1
-		ls "$top"/rsp/*.c "$top"/handoff/*.c "$top"/platform/*.c \
-		    "$top"/daemon/*.c | grep -Ev '/daemon/(main|gdbserver|platform)\.c$'
+		    "$top"/daemon/*.c | grep -Ev "/daemon/($skip)\.c\$"
 		echo "-include $FUZZ_CONFIG_H -isystem /usr/include/bsd"
 		echo "-DLIBBSD_OVERLAY -lbsd -lcap"
 		;;
