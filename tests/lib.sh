@@ -21,7 +21,9 @@ EXTRA_PIDS=
 
 cleanup() {
 	local p
-	for p in $SERVER_PID $EXTRA_PIDS; do
+	# Every job of ours too: a server a failed step left running (its
+	# pid overwritten by the next start_server) would hang the wait.
+	for p in $SERVER_PID $EXTRA_PIDS $(jobs -p); do
 		kill -9 "$p" 2>/dev/null
 	done
 	wait 2>/dev/null
