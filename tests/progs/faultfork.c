@@ -3,11 +3,12 @@
  * (tests/integration/faults.sh) that attach to a running process and need
  * its children born after the attach.
  *
- *   faultfork N GOFILE
+ *   faultfork N GOFILE [KIDGOFILE]
  *
  * Prints "faultfork PID ready", waits until GOFILE exists (calling
  * tick(), a breakpoint site, every millisecond meanwhile), forks N
- * children (each calls child_work() and exits 5), reaps them printing
+ * children (each calls child_work(), waits until KIDGOFILE exists if one
+ * is named, and exits 5), reaps them printing
  * "child PID exited S" or "child PID killed by signal S", calls reaped(N)
  * (a breakpoint site, which prints "reaped N"), then calls tick() every
  * millisecond forever.
@@ -46,6 +47,18 @@ reaped(int n)
 	fflush(stdout);
 }
 
+/* Until path exists, a tick() each millisecond. */
+static void
+wait_file(const char *path)
+{
+	struct timespec ms = { 0, 1000000 };
+
+	while (access(path, F_OK) != 0) {
+		tick();
+		nanosleep(&ms, NULL);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -53,19 +66,19 @@ main(int argc, char **argv)
 	int i, n, st;
 	pid_t pid;
 
-	if (argc != 3 || (n = atoi(argv[1])) < 1 || n > FAULTFORK_MAX) {
-		fprintf(stderr, "usage: faultfork N GOFILE\n");
+	if (argc < 3 || argc > 4 || (n = atoi(argv[1])) < 1 ||
+	    n > FAULTFORK_MAX) {
+		fprintf(stderr, "usage: faultfork N GOFILE [KIDGOFILE]\n");
 		return 1;
 	}
 	printf("faultfork %d ready\n", (int)getpid());
 	fflush(stdout);
-	while (access(argv[2], F_OK) != 0) {
-		tick();
-		nanosleep(&ms, NULL);
-	}
+	wait_file(argv[2]);
 	for (i = 0; i < n; i++) {
 		if ((pid = fork()) == 0) {
 			child_work();
+			if (argc == 4)
+				wait_file(argv[3]);
 			_exit(FAULTFORK_EXIT);
 		}
 		if (pid == -1)
