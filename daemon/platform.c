@@ -55,6 +55,7 @@ struct pconn {
 struct held {
 	pid_t		 h_pid;
 	bool		 h_attached;
+	uint64_t	 h_start;	/* wm_start: the pid is still it */
 };
 
 /* A child a worker holds for a claim (WM_CHILD). */
@@ -64,6 +65,7 @@ struct wchild {
 	char		 k_kind;	/* 'f'ork, 'v'fork, 'e'xec */
 	bool		 k_attached;	/* its tree was attached */
 	uint64_t	 k_since;
+	uint64_t	 k_start;	/* wm_start: the pid is still it */
 };
 
 struct worker {
@@ -229,6 +231,7 @@ worker_kid(struct worker *w, const struct worker_msg *m)
 	k->k_kind = m->wm_child;
 	k->k_attached = m->wm_attached;
 	k->k_since = loop_now();
+	k->k_start = m->wm_start;
 }
 
 /* One message from the worker: 1 read, 0 none waiting, -1 its end. */
@@ -270,6 +273,7 @@ worker_read(struct worker *w)
 			    sizeof(*w->w_held));
 		}
 		w->w_held[w->w_nheld].h_pid = m.wm_pid;
+		w->w_held[w->w_nheld].h_start = m.wm_start;
 		w->w_held[w->w_nheld++].h_attached = m.wm_attached;
 		log_info("worker %d: %s process %d", (int)w->w_pid,
 		    m.wm_attached ? "attached to" : "launched", (int)m.wm_pid);
@@ -312,10 +316,22 @@ worker_forget(struct worker *w)
 }
 
 /*
+ * Whether pid is still the process a worker reported (start: wm_start, 0
+ * if unknown).  The kernel's detach let a dead worker's processes run,
+ * and end, before the daemon heard of the death: a pid reaped since may
+ * be another's, which must not get our SIGCONT or our bytes.
+ */
+static bool
+still_same(pid_t pid, uint64_t start)
+{
+	return start == 0 || procfs_start_time(pid) == start;
+}
+
+/*
  * A worker died with breakpoints in attached processes (its ledger): put
- * each byte back, but only in a process it still reported attached, and
- * only over an int3, so that a pid reused since cannot be harmed.  The
- * process may have met one between the worker's death and now.
+ * each byte back, but only in a process it still reported attached, is
+ * still that process, and only over an int3.  The process may have met
+ * one between the worker's death and now.
  */
 static void
 worker_unbreak(struct worker *w)
@@ -331,7 +347,8 @@ worker_unbreak(struct worker *w)
 	if (l == NULL)
 		return;
 	for (i = 0; i < w->w_nheld; i++) {
-		if (!w->w_held[i].h_attached)
+		if (!w->w_held[i].h_attached ||
+		    !still_same(w->w_held[i].h_pid, w->w_held[i].h_start))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/mem",
 		    (int)w->w_held[i].h_pid);
@@ -397,7 +414,11 @@ worker_ended(struct worker *w, int status)
 				    (int)h->h_pid);
 				continue;
 			}
-			if (kill(h->h_pid, SIGCONT) == -1)
+			if (!still_same(h->h_pid, h->h_start))
+				log_warnx("process %d: detached with its "
+				    "worker's end, and gone since",
+				    (int)h->h_pid);
+			else if (kill(h->h_pid, SIGCONT) == -1)
 				log_warn("process %d: SIGCONT", (int)h->h_pid);
 			else
 				log_warnx("process %d: detached running with "
@@ -415,7 +436,12 @@ worker_ended(struct worker *w, int status)
 				continue;
 			}
 			/* The kernel's detach let it run: it may be gone. */
-			rc = kill(k->k_pid, SIGCONT);
+			if (still_same(k->k_pid, k->k_start))
+				rc = kill(k->k_pid, SIGCONT);
+			else {
+				rc = -1;
+				errno = ESRCH;
+			}
 			if (rc == -1 && errno != ESRCH)
 				log_warn("held child %d: SIGCONT",
 				    (int)k->k_pid);

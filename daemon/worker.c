@@ -70,10 +70,13 @@ close_inherited(int *keep, size_t n)
 static struct worker *self;
 
 static void
-worker_sendmsg(struct worker *w, const struct worker_msg *m)
+worker_sendmsg(struct worker *w, struct worker_msg *m)
 {
 	if (w->w_ctl == -1)
 		return;
+	/* Ours, stopped or traced: its pid is its own while we read. */
+	if (m->wm_kind == WM_HOLD || m->wm_kind == WM_CHILD)
+		m->wm_start = procfs_start_time(m->wm_pid);
 	if (send(w->w_ctl, m, sizeof(*m), MSG_NOSIGNAL) == -1)
 		log_warn("telling the daemon about %d", (int)m->wm_pid);
 }

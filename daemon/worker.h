@@ -31,6 +31,9 @@ struct worker_msg {
 	char		 wm_child;	/* WM_CHILD: 'f'ork, 'v'fork, 'e'xec */
 	int32_t		 wm_pid;
 	int32_t		 wm_ppid;	/* WM_CHILD */
+	uint64_t	 wm_start;	/* WM_HOLD, WM_CHILD: procfs_start_time,
+					   0 if unknown; the daemon signals
+					   wm_pid only while it matches */
 };
 #define WM_HOLD		'+'		/* wm_pid is ours now */
 #define WM_GONE		'-'		/* wm_pid is no longer ours */

@@ -207,6 +207,29 @@ procfs_lineage(pid_t pid, pid_t *tgid, pid_t *ppid)
 	return 0;
 }
 
+uint64_t
+procfs_start_time(pid_t pid)
+{
+	unsigned long long start = 0;
+	const char *p;
+	char *buf;
+	size_t len;
+	int field;
+
+	if (procfs_read(pid, "stat", &buf, &len) == -1)
+		return 0;
+	buf[len > 0 ? len - 1 : 0] = '\0';
+	/* The name, field 2, may hold anything: fields go on after its ')'. */
+	if ((p = strrchr(buf, ')')) != NULL) {
+		for (field = 2; field < 22 && p != NULL; field++)
+			p = strchr(p + 1, ' ');
+		if (p != NULL)
+			sscanf(p + 1, "%llu", &start);
+	}
+	free(buf);
+	return start;
+}
+
 int
 procfs_process(pid_t pid, struct procinfo *pi)
 {

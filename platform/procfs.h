@@ -52,6 +52,12 @@ int	 procfs_process(pid_t, struct procinfo *);
  * /proc/PID/status alone (procfs_process reads much more); -1 with errno.
  */
 int	 procfs_lineage(pid_t, pid_t *tgid, pid_t *ppid);
+/*
+ * When the process began, in clock ticks since boot (/proc/PID/stat,
+ * field 22): with the pid, it names one process for good, where a pid
+ * alone may be another's once its process is reaped.  0 if it is gone.
+ */
+uint64_t procfs_start_time(pid_t);
 
 /* One loaded object, as the dynamic linker's r_debug list has it. */
 struct svr4_lib {

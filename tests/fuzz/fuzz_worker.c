@@ -29,7 +29,9 @@
  *     and HANDOFF_MAX_HELD_LIMIT, with each child listed once;
  *   - qHandoffList names every held child, a page at a time;
  *   - of a worker that died, the daemon signals (SIGCONT) what it was
- *     told the worker had attached, and nothing else;
+ *     told the worker had attached, and nothing else; of those only the
+ *     ones whose start time (fz_start_time) is still the one the worker
+ *     reported, or was reported unknown (0): a pid may be reused;
  *   - no descriptor is leaked or closed twice (/proc/self/fd counted).
  *   - a message longer than a worker_msg, or one naming a pid of 0 or
  *     less (kill(2) would signal a group, or everyone), changes nothing.
@@ -69,11 +71,17 @@
 #include <unistd.h>
 
 int	fz_kill(pid_t, int);
+uint64_t fz_start_time(pid_t);
 
-/* The daemon's side (static there); what it would signal comes here. */
+/*
+ * The daemon's side (static there); what it would signal comes here, and
+ * it learns when a pid's process began from fz_start_time.
+ */
 #define kill fz_kill
+#define procfs_start_time fz_start_time
 #include "daemon/platform.c"
 #undef kill
+#undef procfs_start_time
 #include "tests/fuzz/fz.h"
 
 #define FZ_BODY_MAX	(sizeof(struct worker_claim) + 64)	/* bytes */
@@ -169,6 +177,13 @@ fz_cmp_pid(const void *a, const void *b)
  * The daemon's kill(): only SIGCONT to a process the dying worker said
  * it had attached.  Odd pids fail, for the daemon's other path.
  */
+/* A pid's process "began" at twice the pid; the messages say otherwise. */
+FZ_UNTRACED uint64_t
+fz_start_time(pid_t pid)
+{
+	return (uint64_t)pid * 2;
+}
+
 FZ_UNTRACED int
 fz_kill(pid_t pid, int sig)
 {
@@ -349,6 +364,7 @@ fz_daemon_takes(struct fz_state *st, const uint8_t *body, size_t len)
 		FZ_CHECK(w->w_nheld == nheld + 1 && w->w_nkids == nkids);
 		FZ_CHECK(w->w_held[nheld].h_pid == m.wm_pid);
 		FZ_CHECK(w->w_held[nheld].h_attached == (m.wm_attached != 0));
+		FZ_CHECK(w->w_held[nheld].h_start == m.wm_start);
 	} else if (whole && m.wm_kind == WM_GONE) {
 		FZ_CHECK(w->w_nheld == nheld - (held < nheld));
 		FZ_CHECK(w->w_nkids == nkids);
@@ -360,6 +376,7 @@ fz_daemon_takes(struct fz_state *st, const uint8_t *body, size_t len)
 		k = &w->w_kids[at];
 		FZ_CHECK(k->k_ppid == m.wm_ppid && k->k_kind == m.wm_child);
 		FZ_CHECK(k->k_attached == (m.wm_attached != 0));
+		FZ_CHECK(k->k_start == m.wm_start);
 	} else if (whole && m.wm_kind == WM_CHILD_GONE) {
 		FZ_CHECK(w->w_nkids == nkids - (kid < nkids));
 		FZ_CHECK(fz_kids_named(w, m.wm_pid, &at) == 0);
@@ -394,6 +411,13 @@ fz_list(unsigned start)
 	FZ_CHECK(buf[1] == (left > HANDOFF_LIST_PAGE ? 'm' : 'l'));
 }
 
+/* Whether the daemon may take pid for the process reported at start. */
+FZ_UNTRACED static bool
+fz_same(pid_t pid, uint64_t start)
+{
+	return start == 0 || start == fz_start_time(pid);
+}
+
 /* The worker ends; the daemon reaps it and forgets it. */
 FZ_UNTRACED static void
 fz_daemon_ends(struct fz_state *st, enum fz_end how)
@@ -405,11 +429,13 @@ fz_daemon_ends(struct fz_state *st, enum fz_end how)
 	fz_attached = xreallocarray(NULL, w->w_nheld + w->w_nkids + 1,
 	    sizeof(*fz_attached));
 	for (i = 0; i < w->w_nheld; i++) {
-		if (w->w_held[i].h_attached)
+		if (w->w_held[i].h_attached && fz_same(w->w_held[i].h_pid,
+		    w->w_held[i].h_start))
 			fz_attached[n++] = w->w_held[i].h_pid;
 	}
 	for (i = 0; i < w->w_nkids; i++) {
-		if (w->w_kids[i].k_attached)
+		if (w->w_kids[i].k_attached && fz_same(w->w_kids[i].k_pid,
+		    w->w_kids[i].k_start))
 			fz_attached[n++] = w->w_kids[i].k_pid;
 	}
 	qsort(fz_attached, n, sizeof(*fz_attached), fz_cmp_pid);
