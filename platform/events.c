@@ -9,6 +9,7 @@
 #include <linux/kcmp.h>
 #include <sys/ptrace.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -353,13 +354,15 @@ ev_fork(struct thr *t, bool vfork)
 /*
  * The note of an exec: the program, and whether it is set-uid or set-gid
  * to an id the process did not get (the kernel does not raise a traced
- * program's privileges, LSM_UNSAFE_PTRACE, and says nothing).
+ * program's privileges, LSM_UNSAFE_PTRACE, and says nothing).  On a
+ * nosuid mount the bits mean nothing, traced or not: no note then.
  */
 static void
 exec_note(struct proc *p)
 {
 	struct tgt_note n = { .n_kind = NOTE_EXEC, .n_pid = p->p_pid };
 	struct procinfo pi;
+	struct statvfs sv;
 	struct stat st;
 	char path[64];
 	ssize_t len;
@@ -372,9 +375,10 @@ exec_note(struct proc *p)
 		n.n_file_gid = st.st_gid;
 		n.n_euid = pi.pi_euid;
 		n.n_egid = pi.pi_egid;
-		n.n_setid_lost = ((st.st_mode & S_ISUID) &&
+		n.n_setid_lost = (((st.st_mode & S_ISUID) &&
 		    st.st_uid != pi.pi_euid) || ((st.st_mode & S_ISGID) &&
-		    st.st_gid != pi.pi_egid);
+		    st.st_gid != pi.pi_egid)) &&
+		    !(statvfs(path, &sv) == 0 && (sv.f_flag & ST_NOSUID));
 	}
 	tgt_note(p->p_tgt, &n);
 }

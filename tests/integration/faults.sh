@@ -700,7 +700,8 @@ stop_server
 # A server that is not root (uid 65534) debugs a program that execs a
 # set-uid root copy of itself: the kernel runs it without the privilege
 # (a tracer without CAP_SYS_PTRACE over it), so it prints euid 65534.
-# The server should report that, not leave it for the user to guess.
+# The server should report that, not leave it for the user to guess;
+# but not on a nosuid mount, where the bit means nothing either way.
 SU="$T/suid"
 if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null; then
 	skip "9. set-uid exec" "needs root and setpriv"
@@ -737,6 +738,36 @@ else
 	    "9. the log says the set-uid program ran without its privilege"
 	server_gone 20
 	ok $? "9. the server ends (--once)"
+
+	# The same on a nosuid mount: the bit means nothing there, traced
+	# or not, and the log must not blame the tracing.
+	NS="$T/nosuid"
+	mkdir "$NS"
+	if ! mount -t tmpfs -o nosuid,mode=755 tmpfs "$NS" 2>/dev/null; then
+		skip "9. set-uid exec on a nosuid mount" "cannot mount a tmpfs"
+	else
+		cp "$BIN/faultsuid" "$NS/faultsuid"
+		cp "$BIN/faultsuid" "$NS/suidcopy"
+		chown 0:0 "$NS/suidcopy"
+		chmod 4755 "$NS/suidcopy"
+		cd "$SU" || exit 1
+		keep_log server
+		HANDOFFD=setpriv start_handoffd server --reuid=65534 \
+		    --regid=65534 --clear-groups "$SU/handoffd" gdbserver \
+		    --once :0 "$NS/faultsuid" "$NS/suidcopy"
+		EXTRA_PIDS="$EXTRA_PIDS $SERVER_PID"
+		cd - >/dev/null || exit 1
+		fc s9n suid ":$PORT"
+		contains "$T/server.out" '^faultsuid euid 65534 uid 65534$' \
+		    "9. nosuid mount: the copy runs without the privilege"
+		contains "$T/server.log" "process [0-9]+ runs a new program: $NS/suidcopy" \
+		    "9. nosuid mount: the exec is logged"
+		lacks "$T/server.log" 'set-uid or set-gid' \
+		    "9. nosuid mount: the log does not blame the tracing"
+		server_gone 20
+		ok $? "9. nosuid mount: the server ends (--once)"
+		umount "$NS"
+	fi
 	chmod 700 "$T"
 fi
 
