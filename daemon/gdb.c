@@ -141,7 +141,8 @@ gdb_conn_closed(struct conn *c)
 	struct gsess *s = c->c_arg;
 
 	s->s_conn = NULL;
-	gdb_client_gone(s);
+	if (!handoff_declined(s, c->c_packets))
+		gdb_client_gone(s);
 }
 
 /* ------------------------------------------------------------ replies */

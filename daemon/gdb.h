@@ -139,6 +139,12 @@ struct gsess {
 	bool		 s_fork_handoff; /* qSupported: fork-handoff+ */
 	uint64_t	 s_watch;	/* QHandoffWatch order; 0: none */
 	bool		 s_watch_connect; /* ;via:connect: no fd passing */
+	struct {			/* a child bound to a passed fd */
+		pid_t		 pid;	/* 0: none, or its client spoke */
+		pid_t		 ppid;
+		const char	*kind;
+		uint64_t	 since;
+	} s_passed;
 
 	/* Whole-server behaviour. */
 	bool		 s_multi;	/* --multi: serve client after client */

@@ -365,41 +365,74 @@ held_remove(struct held *h)
 	free(h);
 }
 
-/* --unclaimed: what becomes of a child nobody took. */
+/*
+ * --unclaimed: what becomes of a child nobody took, in the ptrace stop
+ * of its birth (held since loop_now() was since).
+ */
 static void
-unclaimed(struct held *h, const char *why)
+unclaimed_act(pid_t pid, pid_t ppid, const char *kind, uint64_t since,
+    const char *why)
 {
-	unsigned age = (unsigned)((loop_now() - h->h_since) / 1000);
+	unsigned age = (unsigned)((loop_now() - since) / 1000);
 	int rc = 0;
 
 	switch (ho.opts.ho_unclaimed) {
 	case UNCLAIMED_DETACH_STOPPED:
-		rc = ptrace(PTRACE_DETACH, h->h_pid, NULL, (void *)SIGSTOP);
+		rc = ptrace(PTRACE_DETACH, pid, NULL, (void *)SIGSTOP);
 		if (rc == 0)
 			log_info("child %d (parent %d, %s) %s after %us: "
 			    "detached, stopped; attach to it with gdb -ex "
 			    "'target extended-remote %s' -ex 'attach %d', or "
-			    "send it SIGCONT", (int)h->h_pid, (int)h->h_ppid,
-			    h->h_kind, why, age, ho.addr, (int)h->h_pid);
+			    "send it SIGCONT", (int)pid, (int)ppid, kind, why,
+			    age, ho.addr, (int)pid);
 		break;
 	case UNCLAIMED_RESUME:
-		rc = ptrace(PTRACE_DETACH, h->h_pid, NULL, NULL);
+		rc = ptrace(PTRACE_DETACH, pid, NULL, NULL);
 		if (rc == 0)
 			log_info("child %d (parent %d, %s) %s after %us: "
-			    "detached, resumed", (int)h->h_pid, (int)h->h_ppid,
-			    h->h_kind, why, age);
+			    "detached, resumed", (int)pid, (int)ppid, kind, why,
+			    age);
 		break;
 	case UNCLAIMED_KILL:
-		rc = kill(h->h_pid, SIGKILL);
+		rc = kill(pid, SIGKILL);
 		if (rc == 0)
 			log_info("child %d (parent %d, %s) %s after %us: killed",
-			    (int)h->h_pid, (int)h->h_ppid, h->h_kind, why, age);
+			    (int)pid, (int)ppid, kind, why, age);
 		break;
 	}
 	if (rc == -1)
-		log_warn("child %d (parent %d): %s", (int)h->h_pid,
-		    (int)h->h_ppid, unclaimed_name[ho.opts.ho_unclaimed]);
+		log_warn("child %d (parent %d): %s", (int)pid, (int)ppid,
+		    unclaimed_name[ho.opts.ho_unclaimed]);
+}
+
+static void
+unclaimed(struct held *h, const char *why)
+{
+	unclaimed_act(h->h_pid, h->h_ppid, h->h_kind, h->h_since, why);
 	held_remove(h);
+}
+
+bool
+handoff_declined(struct gsess *s, uint64_t packets)
+{
+	struct proc *p;
+
+	if (s->s_passed.pid == 0)
+		return false;
+	p = tgt_first_proc(s->s_tgt);
+	if (packets > 0 || p == NULL || p->p_pid != s->s_passed.pid ||
+	    p->p_exited || TAILQ_NEXT(p, p_entry) != NULL) {
+		s->s_passed.pid = 0;
+		return false;
+	}
+	/* Untouched, in the stop of its birth: forgotten with no ptrace. */
+	tgt_forget(p);
+	s->s_last = NULL;
+	unclaimed_act(s->s_passed.pid, s->s_passed.ppid, s->s_passed.kind,
+	    s->s_passed.since, "its descriptor closed unused");
+	s->s_passed.pid = 0;
+	s->s_quit = true;
+	return true;
 }
 
 static void
@@ -505,10 +538,11 @@ session_for(struct held *h, int fd, const char *name, const char *how)
 static void
 announce(struct held *h)
 {
-	struct gsess *w = watcher();
+	struct gsess *w = watcher(), *s;
 	char name[64], err[256];
 	pid_t pid = h->h_pid, ppid = h->h_ppid;
 	const char *kind = h->h_kind;
+	uint64_t since;
 	int sv[2], fd;
 
 	/*
@@ -531,10 +565,15 @@ announce(struct held *h)
 			goto hold;
 		}
 		/* Bound first, then announced; adopt() frees h. */
-		if (session_for(h, sv[0], name, "via fd") == NULL) {
+		since = h->h_since;
+		if ((s = session_for(h, sv[0], name, "via fd")) == NULL) {
 			close(sv[1]);
 			goto hold;
 		}
+		s->s_passed.pid = pid;
+		s->s_passed.ppid = ppid;
+		s->s_passed.kind = kind;
+		s->s_passed.since = since;
 		notify(w, pid, ppid, kind, "fd", sv[1]);
 		return;
 	}
