@@ -327,6 +327,25 @@ still_same(pid_t pid, uint64_t start)
 	return start == 0 || procfs_start_time(pid) == start;
 }
 
+/* Its debug registers cleared, if the dead worker's ledger says it had some. */
+static void
+worker_unwatch(const struct worker_ledger *l, pid_t pid)
+{
+	size_t i;
+	int n;
+
+	for (i = 0; i < WORKER_MAX_PROCS && l->wl_hw[i] != pid; i++)
+		;
+	if (i == WORKER_MAX_PROCS)
+		return;
+	if ((n = hw_clear_untraced(pid)) == -1)
+		log_warn("process %d: its worker's hardware breakpoints",
+		    (int)pid);
+	else
+		log_warnx("process %d: debug registers cleared in %d threads "
+		    "after its worker's death", (int)pid, n);
+}
+
 /*
  * A worker died with breakpoints in attached processes (its ledger): put
  * each byte back, but only in a process it still reported attached, is
@@ -374,6 +393,7 @@ worker_unbreak(struct worker *w)
 		if (n > 0)
 			log_warnx("process %d: %u breakpoints taken out after "
 			    "its worker's death", (int)w->w_held[i].h_pid, n);
+		worker_unwatch(l, w->w_held[i].h_pid);
 	}
 	if (l->wl_lost > 0)
 		log_warnx("worker %d: %u breakpoints found its ledger full "

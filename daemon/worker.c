@@ -331,6 +331,24 @@ ledger_note(pid_t pid, uint64_t addr, uint8_t saved, bool in)
 		    WORKER_MAX_BPS, (int)pid);
 }
 
+/* tgt's hardware ledger hook: whether pid has debug registers set. */
+static void
+ledger_hw(pid_t pid, bool in_use)
+{
+	int32_t *e, *end = ledger->wl_hw + WORKER_MAX_PROCS, *slot = NULL;
+
+	for (e = ledger->wl_hw; e < end && *e != pid; e++) {
+		if (*e == 0 && slot == NULL)
+			slot = e;
+	}
+	if (!in_use) {
+		if (e < end)
+			*e = 0;
+	} else if (e == end && slot != NULL)
+		*slot = pid;
+	/* Full only past WORKER_MAX_PROCS processes, none reported then. */
+}
+
 static void __attribute__((noreturn))
 worker_main(struct gsess *s, struct conn *c, const char *pkt, size_t len,
     int ctl, const struct handoff_opts *ho, const char *addr)
@@ -419,8 +437,10 @@ worker_spawn(struct worker_ledger *l, struct gsess *s, struct conn *c,
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		if ((ledger = l) != NULL)
+		if ((ledger = l) != NULL) {
 			tgt_set_bp_ledger(ledger_note);
+			tgt_set_hw_ledger(ledger_hw);
+		}
 		worker_main(s, c, pkt, len, sv[1], ho, addr);
 	}
 	close(sv[1]);

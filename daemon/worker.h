@@ -64,7 +64,10 @@ struct worker_claim {
  * A worker that dies (SIGKILL) cannot take them out; the kernel detaches
  * the process and lets it run into them.  The daemon reads the ledger of
  * a worker that died and puts the bytes back.  Written by the worker
- * alone, read by the daemon only once the worker is dead.
+ * alone, read by the daemon only once the worker is dead.  Hardware
+ * breakpoints and watchpoints outlive the worker too (the kernel's detach
+ * leaves the debug registers set): the ledger names each attached process
+ * that has one, and the daemon clears its debug registers.
  */
 #define WORKER_MAX_BPS		4096	/* breakpoints a ledger holds */
 #define WORKER_BP_INSN		0xcc	/* int3, what a breakpoint writes */
@@ -76,6 +79,8 @@ struct worker_bp {
 struct worker_ledger {
 	uint32_t	 wl_lost;	/* breakpoints that found no entry */
 	struct worker_bp wl_bps[WORKER_MAX_BPS];
+	int32_t		 wl_hw[WORKER_MAX_PROCS]; /* pids with debug registers
+						     set; 0: a free entry */
 };
 /* A new ledger (mmap MAP_SHARED), or NULL with errno; and its end. */
 struct worker_ledger *worker_ledger_new(void);

@@ -5,8 +5,15 @@
  * A watched region that is not one aligned 1, 2, 4 or 8 byte piece is
  * split into pieces, one slot each, and fails if they do not all fit.
  */
+#include <sys/ptrace.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "platform/ptrace_int.h"
@@ -16,6 +23,29 @@
 #define DR_CONTROL	7
 #define DR6_BS		(1u << 14)	/* single step */
 #define HW_MAX_PIECES	TGT_HW_SLOTS
+
+static tgt_hw_ledger_fn *hw_ledger;	/* tgt_set_hw_ledger's */
+
+void
+tgt_set_hw_ledger(tgt_hw_ledger_fn *fn)
+{
+	hw_ledger = fn;
+}
+
+/* The slots of p changed: tell the ledger whether any is in use. */
+static void
+hw_note(const struct proc *p)
+{
+	if (hw_ledger != NULL && p->p_attached)
+		hw_ledger(p->p_pid, hw_in_use(p));
+}
+
+void
+hw_ledger_forget(struct proc *p)
+{
+	if (hw_ledger != NULL && p->p_attached)
+		hw_ledger(p->p_pid, false);
+}
 
 static unsigned
 dr7_rw(enum hw_type type)
@@ -149,6 +179,7 @@ hw_insert(struct proc *p, enum hw_type type, uint64_t addr, unsigned len)
 		hw_apply_all(p);
 		return -1;
 	}
+	hw_note(p);
 	return 0;
 }
 
@@ -157,7 +188,7 @@ hw_remove(struct proc *p, enum hw_type type, uint64_t addr, unsigned len)
 {
 	uint64_t pa[HW_MAX_PIECES];
 	unsigned pl[HW_MAX_PIECES];
-	int n, i, j, found = 0;
+	int n, i, j, rc, found = 0;
 
 	if (type == HW_EXEC)
 		len = 1;
@@ -181,7 +212,9 @@ hw_remove(struct proc *p, enum hw_type type, uint64_t addr, unsigned len)
 		errno = ENOENT;
 		return -1;
 	}
-	return hw_apply_all(p);
+	rc = hw_apply_all(p);
+	hw_note(p);
+	return rc;
 }
 
 void
@@ -189,6 +222,56 @@ hw_clear_all(struct proc *p)
 {
 	memset(p->p_hw, 0, sizeof(p->p_hw));
 	hw_apply_all(p);
+	hw_note(p);
+}
+
+/* One thread of a process nobody traces: 0 cleared, -1 with errno. */
+static int
+hw_clear_thread(pid_t tid)
+{
+	int status, i, rc = -1, sig = 0;
+
+	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) == -1)
+		return -1;
+	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
+	    waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status)) {
+		/* A signal's stop rather than ours: the signal goes on. */
+		if ((unsigned)status >> 16 != PTRACE_EVENT_STOP)
+			sig = WSTOPSIG(status);
+		rc = regs_poke_dr(tid, DR_CONTROL, 0);
+		for (i = 0; rc == 0 && i < TGT_HW_SLOTS; i++)
+			rc = regs_poke_dr(tid, i, 0);
+	}
+	ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
+	return rc;
+}
+
+int
+hw_clear_untraced(pid_t pid)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	long tid;
+	int n = 0, err = ESRCH;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	if ((d = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(d)) != NULL) {
+		if ((tid = strtol(de->d_name, NULL, 10)) <= 0)
+			continue;
+		if (hw_clear_thread((pid_t)tid) == 0)
+			n++;
+		else
+			err = errno;
+	}
+	closedir(d);
+	if (n == 0) {
+		errno = err;
+		return -1;
+	}
+	return n;
 }
 
 bool

@@ -26,6 +26,8 @@ void		 tgt_status(struct target *, pid_t, int status);
 /* Keep the status of a pid nobody knows yet (events.c). */
 void		 tgt_stash(pid_t, int status);
 int		 mem_open(struct proc *);
+/* The process's debug registers are gone with it, or with its exec. */
+void		 hw_ledger_forget(struct proc *);
 /* One breakpoint's int3 in, or the original byte back. */
 int		 bp_plant(struct proc *, struct bp *);
 int		 bp_unplant(struct proc *, struct bp *);

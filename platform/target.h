@@ -442,5 +442,19 @@ void	 hw_clear_all(struct proc *);
 bool	 hw_in_use(const struct proc *);
 /* Classify a SIGTRAP: fills why/addr from DR6 and clears it. */
 int	 hw_classify(struct thr *, struct stop *);
+/*
+ * Told, at each change, whether an attached process has debug registers
+ * set: they outlive a tracer that dies (the kernel's detach leaves them),
+ * so a platform worker's ledger keeps that too.  NULL: nobody keeps it.
+ */
+typedef void tgt_hw_ledger_fn(pid_t pid, bool in_use);
+void	 tgt_set_hw_ledger(tgt_hw_ledger_fn *);
+/*
+ * Zero the debug registers of every thread of pid, a process nobody
+ * traces (its tracer died with them set): each thread is seized,
+ * interrupted, cleared and let go as it was.  The number of threads
+ * cleared, or -1 with errno when none could be.
+ */
+int	 hw_clear_untraced(pid_t pid);
 
 #endif /* PLATFORM_TARGET_H */

@@ -16,10 +16,11 @@ Commands:
                              packet), running (vCont;c), interrupt
                              (vCont;c and 0x03 in one write)
   detach ADDR                '?' then D
-  run ADDR WHAT [bp:SYM] [after:FILE]
+  run ADDR WHAT [bp:SYM] [hw:SYM] [after:FILE]
                              a session (WHAT: stopped, the server's
                              process; attach:PID, vAttach; launch:PROG),
-                             a breakpoint at SYM if asked, once FILE
+                             a breakpoint at SYM if asked (bp: int3, Z0;
+                             hw: a debug register, Z1), once FILE
                              exists if asked, vCont;c and wait:
                              "running", then the reply (or "eof",
                              "timeout")
@@ -135,6 +136,8 @@ def cmd_run(addr, what, *opts):
             say("orig", procmem(pid, a, 1).hex())
             say("Z0", c.request("Z0,%x,1" % a))
             say("planted", procmem(pid, a, 1).hex())
+        elif o.startswith("hw:"):
+            say("Z1", c.request("Z1,%x,1" % symbol(exe(pid), pid, o[3:])))
         elif o.startswith("after:"):
             say("waiting")
             while not os.path.exists(o[6:]):

@@ -347,8 +347,9 @@ rm -f "$T/sock"
 # parent (at reaped(), which it reaches only once its children are let
 # go).  Both workers SIGKILLed: worker_ended() in daemon/platform.c says
 # launched processes died with their worker (PTRACE_O_EXITKILL), takes
-# the breakpoints out of the attached ones and sends them and their held
-# children SIGCONT.  The kernel lets the attached tree run the moment its
+# the breakpoints out of the attached ones (int3 bytes, and a hardware
+# breakpoint the kernel's detach leaves in the debug registers) and sends
+# them and their held children SIGCONT.  The kernel lets the attached tree run the moment its
 # worker dies, before the daemon hears of it: a process that meets an
 # int3 in that window dies of SIGTRAP, and no daemon can prevent that
 # (docs/security.md).  So the children here wait for a file the test
@@ -362,8 +363,9 @@ wait_for "$T/p-launch.out" '^running' 10
 lparent=$(sed -n 's/^pid //p' "$T/p-launch.out")
 started ff3 faultfork 2 "$T/go3" "$T/kidgo3"
 ff=$STARTED
-client p-attach run ":$PORT" "attach:$ff" bp:reaped
+client p-attach run ":$PORT" "attach:$ff" bp:reaped hw:reaped
 wait_for "$T/p-attach.out" '^running' 10
+contains "$T/p-attach.out" '^Z1 OK' "3. attached: a hardware breakpoint too, at the same site"
 touch "$T/go3"
 # Until the daemon itself lists the four children.
 for i in $(seq 100); do
@@ -392,6 +394,8 @@ wait_for "$plog" "process $ff: detached running with its worker's end" 10
 ok $? "3. attached: the log says the parent was let go, running"
 contains "$plog" "process $ff: 1 breakpoints taken out after its worker's death" \
     "3. attached: the log says its breakpoint was taken out"
+contains "$plog" "process $ff: debug registers cleared in 1 threads after its worker's death" \
+    "3. attached: the log says its debug registers were cleared"
 touch "$T/kidgo3"
 for kid in $akids; do
 	contains "$plog" "held child $kid \(parent $ff\): detached running with its worker's end" \
