@@ -15,6 +15,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "platform/ptrace_int.h"
 #include "platform/target.h"
@@ -23,6 +25,8 @@
 #define DR_CONTROL	7
 #define DR6_BS		(1u << 14)	/* single step */
 #define HW_MAX_PIECES	TGT_HW_SLOTS
+#define HW_CLEAR_TIMEOUT_MS	500	/* hw_clear_untraced's helper */
+#define HW_CLEAR_NONE	255	/* its exit status: no thread cleared */
 
 static tgt_hw_ledger_fn *hw_ledger;	/* tgt_set_hw_ledger's */
 
@@ -225,53 +229,94 @@ hw_clear_all(struct proc *p)
 	hw_note(p);
 }
 
-/* One thread of a process nobody traces: 0 cleared, -1 with errno. */
+/*
+ * One thread of a process nobody traces: DR7 zeroed (which disables
+ * DR0-DR3), and the thread let go as it was.  0, or -1 if it could not
+ * be stopped or written.
+ */
 static int
 hw_clear_thread(pid_t tid)
 {
-	int status, i, rc = -1, sig = 0;
+	uint64_t dr6;
+	int status, rc = -1, sig = 0;
 
 	if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) == -1)
 		return -1;
 	if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) == 0 &&
 	    waitpid(tid, &status, __WALL) == tid && WIFSTOPPED(status)) {
-		/* A signal's stop rather than ours: the signal goes on. */
+		/* A signal's stop rather than ours: the signal goes on... */
 		if ((unsigned)status >> 16 != PTRACE_EVENT_STOP)
 			sig = WSTOPSIG(status);
+		/* ...but for the trap of a stale slot, which would kill it. */
+		if (sig == SIGTRAP && regs_peek_dr(tid, DR_STATUS, &dr6) == 0 &&
+		    (dr6 & 0xf) != 0) {
+			sig = 0;
+			regs_poke_dr(tid, DR_STATUS, 0);
+		}
 		rc = regs_poke_dr(tid, DR_CONTROL, 0);
-		for (i = 0; rc == 0 && i < TGT_HW_SLOTS; i++)
-			rc = regs_poke_dr(tid, i, 0);
 	}
 	ptrace(PTRACE_DETACH, tid, NULL, (void *)(long)sig);
 	return rc;
 }
 
-int
-hw_clear_untraced(pid_t pid)
+/* In the helper: every thread of pid; exits with how many were cleared. */
+static void __attribute__((noreturn))
+hw_clear_threads(pid_t pid)
 {
 	char path[64];
 	struct dirent *de;
 	DIR *d;
 	long tid;
-	int n = 0, err = ESRCH;
+	int n = 0;
 
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	if ((d = opendir(path)) == NULL)
-		return -1;
+		_exit(HW_CLEAR_NONE);
 	while ((de = readdir(d)) != NULL) {
-		if ((tid = strtol(de->d_name, NULL, 10)) <= 0)
-			continue;
-		if (hw_clear_thread((pid_t)tid) == 0)
+		if ((tid = strtol(de->d_name, NULL, 10)) > 0 &&
+		    hw_clear_thread((pid_t)tid) == 0 && n < HW_CLEAR_NONE - 1)
 			n++;
-		else
-			err = errno;
 	}
-	closedir(d);
-	if (n == 0) {
-		errno = err;
+	_exit(n == 0 ? HW_CLEAR_NONE : n);
+}
+
+/*
+ * A helper process does the ptrace work: a thread that cannot stop (a
+ * vfork parent waiting on a stopped child, an uninterruptible sleep)
+ * would block its waitpid for good, and the caller is a daemon serving
+ * other sessions.  Past HW_CLEAR_TIMEOUT_MS the helper is killed, and
+ * its death lets the threads it held go as they were.
+ */
+int
+hw_clear_untraced(pid_t pid)
+{
+	const struct timespec ms = { 0, 1000000 };
+	unsigned waited = 0;
+	int status;
+	pid_t h, r;
+
+	if ((h = fork()) == -1)
+		return -1;
+	if (h == 0)
+		hw_clear_threads(pid);
+	while ((r = waitpid(h, &status, WNOHANG)) == 0 &&
+	    waited < HW_CLEAR_TIMEOUT_MS) {
+		nanosleep(&ms, NULL);
+		waited++;
+	}
+	if (r == 0) {
+		kill(h, SIGKILL);
+		waitpid(h, &status, 0);
+		errno = ETIMEDOUT;
 		return -1;
 	}
-	return n;
+	if (r == -1)
+		return -1;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) == HW_CLEAR_NONE) {
+		errno = ESRCH;
+		return -1;
+	}
+	return WEXITSTATUS(status);
 }
 
 bool

@@ -450,10 +450,11 @@ int	 hw_classify(struct thr *, struct stop *);
 typedef void tgt_hw_ledger_fn(pid_t pid, bool in_use);
 void	 tgt_set_hw_ledger(tgt_hw_ledger_fn *);
 /*
- * Zero the debug registers of every thread of pid, a process nobody
+ * Disable the debug registers of every thread of pid, a process nobody
  * traces (its tracer died with them set): each thread is seized,
- * interrupted, cleared and let go as it was.  The number of threads
- * cleared, or -1 with errno when none could be.
+ * interrupted, cleared and let go as it was, by a helper process given
+ * HW_CLEAR_TIMEOUT_MS.  The number of threads cleared, or -1 with errno
+ * (ETIMEDOUT; ESRCH when none could be).
  */
 int	 hw_clear_untraced(pid_t pid);
 
