@@ -319,12 +319,20 @@ worker_forget(struct worker *w)
  * Whether pid is still the process a worker reported (start: wm_start, 0
  * if unknown).  The kernel's detach let a dead worker's processes run,
  * and end, before the daemon heard of the death: a pid reaped since may
- * be another's, which must not get our SIGCONT or our bytes.
+ * be another's, which must not get our SIGCONT or our bytes.  When the
+ * start time cannot be read for another reason than the process being
+ * gone (out of descriptors, say), it is taken to be, as before.
  */
 static bool
 still_same(pid_t pid, uint64_t start)
 {
-	return start == 0 || procfs_start_time(pid) == start;
+	uint64_t now;
+
+	if (start == 0)
+		return true;
+	if ((now = procfs_start_time(pid)) == 0)
+		return errno != ENOENT && errno != ESRCH;
+	return now == start;
 }
 
 /* Its debug registers cleared, if the dead worker's ledger says it had some. */

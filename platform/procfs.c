@@ -227,6 +227,8 @@ procfs_start_time(pid_t pid)
 			sscanf(p + 1, "%llu", &start);
 	}
 	free(buf);
+	if (start == 0)
+		errno = EINVAL;
 	return start;
 }
 

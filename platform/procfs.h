@@ -55,7 +55,8 @@ int	 procfs_lineage(pid_t, pid_t *tgid, pid_t *ppid);
 /*
  * When the process began, in clock ticks since boot (/proc/PID/stat,
  * field 22): with the pid, it names one process for good, where a pid
- * alone may be another's once its process is reaped.  0 if it is gone.
+ * alone may be another's once its process is reaped.  0 with errno if
+ * it cannot be read (ENOENT: the process is gone).
  */
 uint64_t procfs_start_time(pid_t);
 
