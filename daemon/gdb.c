@@ -141,7 +141,7 @@ gdb_conn_closed(struct conn *c)
 	struct gsess *s = c->c_arg;
 
 	s->s_conn = NULL;
-	if (!handoff_declined(s, c->c_packets))
+	if (!handoff_declined(s, c->c_packets, "its descriptor closed unused"))
 		gdb_client_gone(s);
 }
 

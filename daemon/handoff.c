@@ -413,7 +413,7 @@ unclaimed(struct held *h, const char *why)
 }
 
 bool
-handoff_declined(struct gsess *s, uint64_t packets)
+handoff_declined(struct gsess *s, uint64_t packets, const char *why)
 {
 	struct proc *p;
 
@@ -429,7 +429,7 @@ handoff_declined(struct gsess *s, uint64_t packets)
 	tgt_forget(p);
 	s->s_last = NULL;
 	unclaimed_act(s->s_passed.pid, s->s_passed.ppid, s->s_passed.kind,
-	    s->s_passed.since, "its descriptor closed unused");
+	    s->s_passed.since, why);
 	s->s_passed.pid = 0;
 	s->s_quit = true;
 	return true;
@@ -451,8 +451,12 @@ handoff_end(const char *why)
 	struct held *h;
 
 	TAILQ_FOREACH_SAFE(s, &ho.sessions, s_entry, ts) {
-		if (s != ho.first)
-			gsess_free(s);
+		if (s == ho.first)
+			continue;
+		/* A descriptor passed and not used yet: still unclaimed. */
+		handoff_declined(s, s->s_conn != NULL ? s->s_conn->c_packets :
+		    0, why);
+		gsess_free(s);
 	}
 	while ((h = TAILQ_FIRST(&ho.held)) != NULL) {
 		if (h->h_toexec) {

@@ -124,11 +124,12 @@ bool	 handoff_idle(bool held_too);
 /* The process ends: every held child gets the --unclaimed action. */
 void	 handoff_end(const char *why);
 /*
- * The client of a child's session left: if it was a descriptor passed to
- * a watcher and closed with no packet sent, the child was never claimed,
- * and gets the --unclaimed action; true then, and the session is over.
+ * A child's session loses its client (why): if that was a descriptor
+ * passed to a watcher, with no packet sent on it, the child was never
+ * claimed, and gets the --unclaimed action; true then, and the session
+ * is over.
  */
-bool	 handoff_declined(struct gsess *, uint64_t packets);
+bool	 handoff_declined(struct gsess *, uint64_t packets, const char *why);
 
 /* Packets (gdb.c dispatches them). */
 /* qSupported's fork-handoff+: the client watches its own tree. */

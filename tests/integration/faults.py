@@ -29,10 +29,11 @@ Commands:
                              then resumed
   kill9run ADDR PROG         (extended) vRun PROG, vCont;c, SIGKILL it
                              while running; then vRun PROG again
-  watch ADDR PID N           QHandoffWatch PID (via:connect on TCP,
+  watch ADDR PID N [hold]    QHandoffWatch PID (via:connect on TCP,
                              passed descriptors on a unix socket), take N
                              %Handoff notifications, then leave with them
-                             unclaimed (descriptors closed unused)
+                             unclaimed (descriptors closed unused); with
+                             hold, only once the server has gone
   emfile ADDR LOG            connect until the server stops accepting,
                              count its accept warnings, free descriptors
   suid ADDR                  exec events of a program that execs a
@@ -190,16 +191,24 @@ def cmd_kill9run(addr, prog):
     c.close()
 
 
-def cmd_watch(addr, pid, n):
+def cmd_watch(addr, pid, n, hold=None):
     w = Rsp.connect(addr)
     via = "" if "/" in addr else ";via:connect"
     say("watch", w.request("QHandoffWatch:%x%s" % (int(pid), via)))
     w.sock.settimeout(LONG)
+    kept = []
     for _ in range(int(n)):
         text, fds = w.note()
         say("note", text, "fds", len(fds))
-        for fd in fds:
-            os.close(fd)
+        kept += fds
+    if hold == "hold":
+        say("holding", len(kept))
+        try:
+            w.note()            # none comes: until the server ends
+        except (OSError, EOFError, ValueError):
+            pass
+    for fd in kept:
+        os.close(fd)
     w.close()
     say("watcher gone")
 

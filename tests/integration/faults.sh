@@ -341,6 +341,29 @@ server_gone 20
 ok $? "2. unix: the server ends by itself"
 rm -f "$T/sock"
 
+# The same, but the watcher holds the descriptors, unused, until the
+# server is SIGTERMed: the children are still unclaimed, and get the
+# --unclaimed action as the server ends (the parent, launched, killed).
+server --fork-mode handoff --hold-timeout 120 --unclaimed resume \
+    "$T/sock" "$BIN/forker" 2
+client w3-parent run "$T/sock" stopped "after:$T/w3-go"
+wait_for "$T/w3-parent.out" '^waiting' 10
+parent=$(sed -n 's/^pid //p' "$T/w3-parent.out")
+client w3 watch "$T/sock" "$parent" 2 hold
+wait_for "$T/w3.out" '^watch' 10
+touch "$T/w3-go"
+wait_for "$T/w3.out" '^holding 2' 30
+ok $? "2. unix, held: the watcher holds two descriptors, unused"
+stop_server
+contains "$T/server.log" "process $parent killed" "2. unix, held: the server ends, its program killed"
+for hex in $(sed -n 's/^note Handoff:pid:\([0-9a-f]*\);.*/\1/p' "$T/w3.out"); do
+	kid=$((16#$hex))
+	contains "$T/server.log" "child $kid \\(parent $parent, fork\\) the server was told to end after [0-9]+s: detached, resumed" \
+	    "2. unix, held: the log says child $kid got the --unclaimed action"
+	no_process "$kid" "2. unix, held: child $kid is not left behind"
+done
+rm -f "$T/sock"
+
 # ------------------------------------------------------------------ 3
 # handoffd platform: two sessions, a launched tree and an attached one,
 # each with two children held, a breakpoint planted in the attached
