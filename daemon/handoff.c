@@ -378,7 +378,17 @@ unclaimed_act(pid_t pid, pid_t ppid, const char *kind, uint64_t since,
 
 	switch (ho.opts.ho_unclaimed) {
 	case UNCLAIMED_DETACH_STOPPED:
-		rc = ptrace(PTRACE_DETACH, pid, NULL, (void *)SIGSTOP);
+		/*
+		 * A SIGSTOP queued first, then a plain detach: the child
+		 * dequeues it afresh and stops.  One given to PTRACE_DETACH
+		 * instead takes the place of the signal of the stop it is in,
+		 * and do_signal_stop() drops it unless the child had itself
+		 * dequeued a stop signal since any SIGCONT: under load in CI
+		 * a child so detached ran on (faults.sh section 4).
+		 */
+		rc = kill(pid, SIGSTOP);
+		if (rc == 0)
+			rc = ptrace(PTRACE_DETACH, pid, NULL, NULL);
 		if (rc == 0)
 			log_info("child %d (parent %d, %s) %s after %us: "
 			    "detached, stopped; attach to it with gdb -ex "
