@@ -515,6 +515,10 @@ first=${kids%% *}
 kill -9 "$first"
 wait_for "$T/server.log" "child $first \(parent $parent, fork\) killed by signal 9 while held" 10
 ok $? "4. a held child SIGKILLed from outside: the log says so"
+# A SIGCONT while held (a shell's job control, say) cancels the stop
+# signal the child dequeued at its birth: a SIGSTOP given to
+# PTRACE_DETACH is then dropped by the kernel and the child runs on.
+kill -CONT ${kids#* }
 stop_server
 [ "${SERVER_STATUS:-1}" = 0 ]
 ok $? "4. gdbserver, SIGTERM with children held: the server ends, status 0"
