@@ -210,24 +210,16 @@ procfs_lineage(pid_t pid, pid_t *tgid, pid_t *ppid)
 uint64_t
 procfs_start_time(pid_t pid)
 {
-	unsigned long long start = 0;
-	const char *p;
-	char *buf;
-	size_t len;
-	int field;
+	char f[24];
+	uint64_t start;
 
-	if (procfs_read(pid, "stat", &buf, &len) == -1)
+	errno = 0;
+	if (procfs_stat_field(pid, pid, 22, f, sizeof(f)) == -1) {
+		if (errno == 0)
+			errno = EINVAL;	/* read, but not as stat is */
 		return 0;
-	buf[len > 0 ? len - 1 : 0] = '\0';
-	/* The name, field 2, may hold anything: fields go on after its ')'. */
-	if ((p = strrchr(buf, ')')) != NULL) {
-		for (field = 2; field < 22 && p != NULL; field++)
-			p = strchr(p + 1, ' ');
-		if (p != NULL)
-			sscanf(p + 1, "%llu", &start);
 	}
-	free(buf);
-	if (start == 0)
+	if ((start = strtoull(f, NULL, 10)) == 0)
 		errno = EINVAL;
 	return start;
 }
