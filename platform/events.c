@@ -396,7 +396,6 @@ ev_exec(struct thr *t)
 			thr_free(o);
 	}
 	bp_ledger_forget(p);
-	hw_ledger_forget(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);

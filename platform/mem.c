@@ -161,6 +161,7 @@ bp_ledger_forget(struct proc *p)
 {
 	if (bp_ledger != NULL && p->p_attached)
 		bp_ledger(p->p_pid, 0, 0, false);
+	hw_ledger_forget(p);
 }
 
 int

@@ -26,12 +26,15 @@ void		 tgt_status(struct target *, pid_t, int status);
 /* Keep the status of a pid nobody knows yet (events.c). */
 void		 tgt_stash(pid_t, int status);
 int		 mem_open(struct proc *);
-/* The process's debug registers are gone with it, or with its exec. */
+/* hw.c's part of bp_ledger_forget: its debug registers went too. */
 void		 hw_ledger_forget(struct proc *);
 /* One breakpoint's int3 in, or the original byte back. */
 int		 bp_plant(struct proc *, struct bp *);
 int		 bp_unplant(struct proc *, struct bp *);
-/* p's breakpoints went with its memory (exec, gone): tell the ledger. */
+/*
+ * p's breakpoints went with its memory and its debug registers (exec,
+ * gone): tell the ledgers, of int3s and of hardware ones.
+ */
 void		 bp_ledger_forget(struct proc *);
 /* The thread group (process) task tid belongs to, or -1. */
 pid_t		 thr_tgid(pid_t tid);

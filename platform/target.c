@@ -169,7 +169,6 @@ proc_free(struct proc *p)
 	mem_forget_allocs(p);
 	cond_clear_all(p);
 	bp_ledger_forget(p);
-	hw_ledger_forget(p);
 	while ((b = TAILQ_FIRST(&p->p_bps)) != NULL) {
 		TAILQ_REMOVE(&p->p_bps, b, b_entry);
 		free(b);
