@@ -355,58 +355,45 @@ worker_unwatch(const struct worker_ledger *l, pid_t pid)
 }
 
 /*
- * A worker died with breakpoints in attached processes (its ledger): put
- * each byte back, but only in a process it still reported attached, is
- * still that process, and only over an int3.  The process may have met
+ * A worker died with breakpoints in attached process pid, still that
+ * process (its ledger): put each byte back, but only over an int3, and
+ * clear its debug registers if it had any set.  The process may have met
  * one between the worker's death and now.
  */
 static void
-worker_unbreak(struct worker *w)
+worker_unbreak(struct worker *w, pid_t pid)
 {
 	struct worker_ledger *l = w->w_ledger;
 	struct worker_bp *b;
 	char path[64];
 	uint8_t now;
-	size_t i, j;
-	unsigned n;
-	int fd;
+	unsigned n = 0;
+	size_t j;
+	int fd = -1;
 
 	if (l == NULL)
 		return;
-	for (i = 0; i < w->w_nheld; i++) {
-		if (!w->w_held[i].h_attached ||
-		    !still_same(w->w_held[i].h_pid, w->w_held[i].h_start))
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
+	for (j = 0; j < WORKER_MAX_BPS; j++) {
+		b = &l->wl_bps[j];
+		if (b->wb_pid != pid)
 			continue;
-		snprintf(path, sizeof(path), "/proc/%d/mem",
-		    (int)w->w_held[i].h_pid);
-		fd = -1;
-		n = 0;
-		for (j = 0; j < WORKER_MAX_BPS; j++) {
-			b = &l->wl_bps[j];
-			if (b->wb_pid != w->w_held[i].h_pid)
-				continue;
-			if (fd == -1 && (fd = open(path, O_RDWR |
-			    O_CLOEXEC)) == -1) {
-				log_warn("process %d: its worker's breakpoints",
-				    (int)b->wb_pid);
-				break;
-			}
-			if (pread(fd, &now, 1, (off_t)b->wb_addr) == 1 &&
-			    now == WORKER_BP_INSN &&
-			    pwrite(fd, &b->wb_saved, 1, (off_t)b->wb_addr) == 1)
-				n++;
+		if (fd == -1 && (fd = open(path, O_RDWR | O_CLOEXEC)) == -1) {
+			log_warn("process %d: its worker's breakpoints",
+			    (int)pid);
+			break;
 		}
-		if (fd != -1)
-			close(fd);
-		if (n > 0)
-			log_warnx("process %d: %u breakpoints taken out after "
-			    "its worker's death", (int)w->w_held[i].h_pid, n);
-		worker_unwatch(l, w->w_held[i].h_pid);
+		if (pread(fd, &now, 1, (off_t)b->wb_addr) == 1 &&
+		    now == WORKER_BP_INSN &&
+		    pwrite(fd, &b->wb_saved, 1, (off_t)b->wb_addr) == 1)
+			n++;
 	}
-	if (l->wl_lost > 0)
-		log_warnx("worker %d: %u breakpoints found its ledger full "
-		    "(WORKER_MAX_BPS, %d): they may stay", (int)w->w_pid,
-		    l->wl_lost, WORKER_MAX_BPS);
+	if (fd != -1)
+		close(fd);
+	if (n > 0)
+		log_warnx("process %d: %u breakpoints taken out after its "
+		    "worker's death", (int)pid, n);
+	worker_unwatch(l, pid);
 }
 
 /*
@@ -434,7 +421,11 @@ worker_ended(struct worker *w, int status)
 		/* What it told before it died: attached processes too. */
 		while (worker_read(w) == 1)
 			;
-		worker_unbreak(w);
+		if (w->w_ledger != NULL && w->w_ledger->wl_lost > 0)
+			log_warnx("worker %d: %u breakpoints found its ledger "
+			    "full (WORKER_MAX_BPS, %d): they may stay",
+			    (int)w->w_pid, w->w_ledger->wl_lost,
+			    WORKER_MAX_BPS);
 		for (i = 0; i < w->w_nheld; i++) {
 			h = &w->w_held[i];
 			if (!h->h_attached) {
@@ -442,11 +433,14 @@ worker_ended(struct worker *w, int status)
 				    (int)h->h_pid);
 				continue;
 			}
-			if (!still_same(h->h_pid, h->h_start))
+			if (!still_same(h->h_pid, h->h_start)) {
 				log_warnx("process %d: detached with its "
 				    "worker's end, and gone since",
 				    (int)h->h_pid);
-			else if (kill(h->h_pid, SIGCONT) == -1)
+				continue;
+			}
+			worker_unbreak(w, h->h_pid);
+			if (kill(h->h_pid, SIGCONT) == -1)
 				log_warn("process %d: SIGCONT", (int)h->h_pid);
 			else
 				log_warnx("process %d: detached running with "
