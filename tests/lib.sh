@@ -84,6 +84,22 @@ wait_for() {
 	return 0
 }
 
+# count FILE REGEX: lines of FILE matching REGEX.
+count() {
+	grep -Ec -- "$2" "$1" 2>/dev/null
+}
+
+# wait_count FILE REGEX N [SECONDS]: until FILE has N lines matching.
+wait_count() {
+	local i=0 limit=$(( ${4:-20} * 10 ))
+	while [ "$(count "$1" "$2")" -lt "$3" ]; do
+		i=$((i + 1))
+		[ $i -ge $limit ] && return 1
+		sleep 0.1
+	done
+	return 0
+}
+
 # start_handoffd NAME SUBCOMMAND ARGS...: handoffd in the background,
 # output in $T/NAME.out and $T/NAME.log; sets SERVER_PID and PORT (TCP)
 # from "Listening on port N".

@@ -117,22 +117,6 @@ started() {
 	EXTRA_PIDS="$EXTRA_PIDS $STARTED"
 }
 
-# count FILE REGEX: lines of FILE matching REGEX.
-count() {
-	grep -Ec -- "$2" "$1" 2>/dev/null
-}
-
-# wait_count FILE REGEX N [SECONDS]: until FILE has N lines matching.
-wait_count() {
-	local i=0 limit=$(( ${4:-20} * 10 ))
-	while [ "$(count "$1" "$2")" -lt "$3" ]; do
-		i=$((i + 1))
-		[ $i -ge $limit ] && return 1
-		sleep 0.1
-	done
-	return 0
-}
-
 # server ARGS / platform ARGS: start_server / start_platform, with the
 # server in EXTRA_PIDS too (cleanup ends it whichever came after) and the
 # previous server's log and output kept as NAME-N.log and NAME-N.out.

@@ -32,12 +32,7 @@ python3 "$FAULTS" run ":$PORT" "attach:$ff" >"$T/client.out" 2>&1 &
 EXTRA_PIDS="$EXTRA_PIDS $!"
 wait_for "$T/client.out" '^running' 10
 touch "$T/go"
-i=0
-while [ "$(grep -c "child [0-9]* of $ff held at its fork" "$plog")" -lt 2 ] &&
-    [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_count "$plog" "child [0-9]+ of $ff held at its fork" 2 10
 kids=$(sed -n "s/.*child \([0-9]*\) of $ff held at its fork.*/\1/p" "$plog" | xargs)
 [ "$(echo $kids | wc -w)" = 2 ]
 ok $? "the worker holds two children of the attached process"
